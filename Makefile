@@ -1,0 +1,48 @@
+# `make help` lists the targets. Every target creates .venv when it is missing, so on a fresh
+# machine `make sweep` and `make test` are the only two commands needed.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE ?= 1
+export WANDB_MODE ?= offline
+export TOKENIZERS_PARALLELISM ?= false
+
+.DEFAULT_GOAL := help
+.PHONY: help install test test-fast sweep smoke paper report lint bench
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv (torch CPU wheel first, then the project with dev extras)
+
+test: $(STAMP) ## Run the whole test suite (slow tests included, as CI does)
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP) ## Run the tests not marked slow
+	$(PY) -m pytest -q -m "not slow"
+
+sweep: $(STAMP) ## The card command on the embedded default: 3 rewards x 2 algos = 6 LoRA jobs
+	$(PY) -m rlvr_sweeps -m reward=unit,ruff,combined algo=grpo,gspo
+
+smoke: $(STAMP) ## One tiny job end to end (+experiment=smoke)
+	$(PY) -m rlvr_sweeps +experiment=smoke
+
+paper: $(STAMP) ## The study's 12-cell grid with the real models (GPU + hub)
+	$(PY) -m rlvr_sweeps -m +experiment=paper
+
+report: $(STAMP) ## Rebuild the comparison tables of a sweep: make report SWEEP=multirun/...
+	$(PY) -m rlvr_sweeps.report $(SWEEP)
+
+lint: $(STAMP) ## Ruff over the package and the tests
+	$(VENV)/bin/ruff check rlvr_sweeps tests
+
+bench: $(STAMP) ## Benchmarks, each against a baseline run in the same invocation
+	$(PY) -m rlvr_sweeps.bench all
