@@ -1,0 +1,1 @@
+"""Batched Ruff linting with a configurable severity model."""
