@@ -1,0 +1,57 @@
+"""What every algorithm module provides, and the GRPOConfig arguments they share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rlvr_sweeps.config import Config
+
+
+def is_off_policy(cfg: Config) -> bool:
+    """TRL reuses one generation batch for `steps_per_generation` optimizer steps and `num_iterations`
+    passes: any step after the first of a generation sees a policy that has moved, so ratios differ from 1."""
+    spg = cfg.algo.steps_per_generation or cfg.train.gradient_accumulation_steps
+    return spg > cfg.train.gradient_accumulation_steps or cfg.algo.num_iterations > 1
+
+
+def common_trl_args(cfg: Config) -> dict[str, Any]:
+    """Algorithm fields that map 1:1 onto GRPOConfig."""
+    a = cfg.algo
+    return {
+        "loss_type": a.loss_type.value,
+        "importance_sampling_level": a.importance_sampling_level.value,
+        "epsilon": a.epsilon,
+        "epsilon_high": a.epsilon_high,
+        "beta": a.beta,
+        "num_generations": a.num_generations,
+        "steps_per_generation": a.steps_per_generation,
+        "num_iterations": a.num_iterations,
+        "scale_rewards": a.scale_rewards.value,
+        "mask_truncated_completions": a.mask_truncated_completions,
+    }
+
+
+def check_batch_shape(cfg: Config) -> None:
+    """TRL only notices these after loading the model; fail at compose time instead."""
+    from rlvr_sweeps.config import ConfigError
+
+    g = cfg.algo.num_generations
+    spg = cfg.algo.steps_per_generation or cfg.train.gradient_accumulation_steps
+    gen_batch = cfg.train.per_device_train_batch_size * spg
+    if g < 2:
+        raise ConfigError(f"algo.num_generations={g}: group-relative advantages need at least 2 completions per prompt")
+    if gen_batch % g:
+        raise ConfigError(
+            f"generation batch = train.per_device_train_batch_size * algo.steps_per_generation = {gen_batch} "
+            f"is not divisible by algo.num_generations={g}; change one of them"
+        )
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    name: str
+    validate: Callable[[Config], None]
+    trl_args: Callable[[Config], dict[str, Any]] = common_trl_args

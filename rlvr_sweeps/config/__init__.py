@@ -1,0 +1,90 @@
+"""Typed configuration: one schema module per config group (mirrors conf/<group>/).
+
+The YAML files under conf/ merge into `Config`, registered in Hydra's ConfigStore as
+`base_config`, so a typo in a key or an enum value outside its set fails at compose time.
+Cross-field rules (e.g. GSPO needs off-policy steps) are checked by `to_config`, which every
+entry point calls right after composing and before importing torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from .algo import AlgoConfig
+from .data import DataConfig
+from .eval import EvalConfig
+from .logger import LoggerConfig
+from .lora import LoraConfig
+from .model import ModelConfig
+from .reward import RewardConfig
+from .sandbox import SandboxConfig
+from .train import TrainConfig
+
+
+@dataclass
+class Config:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    reward: RewardConfig = field(default_factory=RewardConfig)
+    algo: AlgoConfig = field(default_factory=AlgoConfig)
+    lora: LoraConfig = field(default_factory=LoraConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    logger: LoggerConfig = field(default_factory=LoggerConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+    seed: int = 0  # seeds model init, sampling and data order
+    output_dir: str = "${hydra:runtime.output_dir}"  # the job dir: final.json, metrics.jsonl, adapter
+
+
+_REGISTERED = False
+
+
+def register_configs() -> None:
+    """Register the schema once (Hydra raises nothing on re-store, but keep it idempotent and cheap)."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="base_config", node=Config)
+    _REGISTERED = True
+
+
+class ConfigError(ValueError):
+    """A composed config that is well-typed but inconsistent; the message says what to change."""
+
+
+def to_config(cfg: DictConfig | dict[str, Any]) -> Config:
+    """Instantiate the dataclasses (running their __post_init__ checks) and the cross-group rules."""
+    from rlvr_sweeps.algos import ALGORITHMS
+
+    node = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
+    try:
+        conf = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), node))
+    except ValueError as e:  # __post_init__ messages are already user-facing
+        raise ConfigError(str(e)) from None
+    assert isinstance(conf, Config)
+    if conf.algo.name not in ALGORITHMS:
+        raise ConfigError(f"algo.name={conf.algo.name!r} is unknown; choose one of {sorted(ALGORITHMS)}")
+    ALGORITHMS[conf.algo.name].validate(conf)
+    return conf
+
+
+__all__ = [
+    "AlgoConfig",
+    "Config",
+    "ConfigError",
+    "DataConfig",
+    "EvalConfig",
+    "LoggerConfig",
+    "LoraConfig",
+    "ModelConfig",
+    "RewardConfig",
+    "SandboxConfig",
+    "TrainConfig",
+    "register_configs",
+    "to_config",
+]

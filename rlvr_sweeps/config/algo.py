@@ -1,0 +1,43 @@
+"""Schema of the `algo` config group. Field names are TRL GRPOConfig's own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class LossType(str, Enum):
+    grpo = "grpo"
+    dr_grpo = "dr_grpo"
+    dapo = "dapo"
+    bnpo = "bnpo"
+    cispo = "cispo"
+    sapo = "sapo"
+    luspo = "luspo"
+    vespo = "vespo"
+
+
+class ImportanceSamplingLevel(str, Enum):
+    token = "token"  # GRPO: one ratio per token
+    sequence = "sequence"  # GSPO: one length-normalised ratio per sequence
+
+
+class ScaleRewards(str, Enum):
+    group = "group"
+    batch = "batch"
+    none = "none"
+
+
+@dataclass
+class AlgoConfig:
+    name: str = "grpo"  # key of rlvr_sweeps.algos.ALGORITHMS
+    loss_type: LossType = LossType.grpo
+    importance_sampling_level: ImportanceSamplingLevel = ImportanceSamplingLevel.token
+    epsilon: float = 0.2  # lower clip range of the ratio
+    epsilon_high: float | None = None  # upper clip range; None = epsilon
+    beta: float = 0.0  # KL to the reference; 0 skips loading a reference model
+    num_generations: int = 4  # group size G: more = better advantage estimates, more compute
+    steps_per_generation: int | None = 2  # > gradient_accumulation_steps makes later steps off-policy
+    num_iterations: int = 1  # μ: optimisation passes over each generation batch
+    scale_rewards: ScaleRewards = ScaleRewards.group
+    mask_truncated_completions: bool = False  # DAPO: drop truncated completions from the loss
