@@ -6,10 +6,13 @@ are instant; the job (rlvr_sweeps.job) imports the heavy stack only when it runs
 
 from __future__ import annotations
 
+import sys
+
 import hydra
 from omegaconf import DictConfig
 
-from rlvr_sweeps.config import register_configs, to_config
+from rlvr_sweeps.cli import normalize_argv
+from rlvr_sweeps.config import ConfigError, register_configs, to_config
 from rlvr_sweeps.paths import conf_dir
 
 register_configs()
@@ -17,11 +20,21 @@ register_configs()
 
 @hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="config")
 def main(cfg: DictConfig) -> float | None:
-    conf = to_config(cfg)
+    try:
+        conf = to_config(cfg)
+    except ConfigError as e:
+        # A cross-field mistake is the user's to fix: one line, no traceback, before any job starts work.
+        print(f"rlvr_sweeps: config error: {e}", file=sys.stderr)
+        sys.exit(2)
     from rlvr_sweeps.job import run_job
 
     return run_job(conf, cfg)
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    sys.argv[1:] = normalize_argv(sys.argv[1:])
     main()
+
+
+if __name__ == "__main__":
+    cli()

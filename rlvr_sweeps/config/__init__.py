@@ -61,9 +61,13 @@ def to_config(cfg: DictConfig | dict[str, Any]) -> Config:
     """Instantiate the dataclasses (running their __post_init__ checks) and the cross-group rules."""
     from rlvr_sweeps.algos import ALGORITHMS
 
-    node = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
+    node = OmegaConf.merge(OmegaConf.structured(Config), cfg)
     try:
-        conf = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), node))
+        node.output_dir = str(node.output_dir)
+    except Exception:  # outside a Hydra run (tests, notebooks) there is no job dir until one is given
+        node.output_dir = ""
+    try:
+        conf = OmegaConf.to_object(node)
     except ValueError as e:  # __post_init__ messages are already user-facing
         raise ConfigError(str(e)) from None
     assert isinstance(conf, Config)
