@@ -86,6 +86,7 @@ def test_select_is_explicit_not_ruff_defaults():
         "# ruff: noqa\nimport os\n",
         "# ruff: noqa: F401\nimport os\n",
         "# flake8: noqa\nimport os\n",
+        "# ruff: disable[F401]\nimport os\n# ruff: enable[F401]\n",  # range suppression
     ],
 )
 def test_noqa_written_by_the_policy_silences_nothing_by_default(code):
