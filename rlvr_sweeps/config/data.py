@@ -1,4 +1,4 @@
-"""Schema of the `data` config group."""
+"""Schema of the `data` config group (conf/data/*.yaml). No torch here: compose stays fast."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from enum import Enum
 
 
 class DataSource(str, Enum):
+    """Key of `rlvr_sweeps.data.LOADERS`: how tasks are read."""
+
     embedded = "embedded"  # MBPP-style problems shipped in the package: no network, no files
     mbpp = "mbpp"  # original MBPP (974 tasks), hub or local mbpp.jsonl
     mbpp_sanitized = "mbpp_sanitized"  # the 427 hand-verified problems
@@ -15,13 +17,21 @@ class DataSource(str, Enum):
 
 @dataclass
 class DataConfig:
-    name: str = "embedded"
-    source: DataSource = DataSource.embedded
-    path: str = ""  # local file; "" = load from the hub (`hub_id`) or the package
-    hub_id: str = ""  # datasets hub id used when `path` is empty
+    name: str = "embedded"  # label in tables and W&B tags
+    source: DataSource = DataSource.embedded  # which loader reads the tasks
+    path: str = ""  # local file (.json/.jsonl/.jsonl.gz); "" = the hub (`hub_id`) or the package
+    hub_id: str = ""  # datasets hub id used when `path` is empty: needs network, or a warm HF cache
     hub_config: str = ""  # hub config name ("full" / "sanitized")
     train_split: str = "train"  # MBPP official split by task_id: train 601-974
-    eval_split: str = "test"  # test 11-510; validation 511-600 for model selection
-    max_train_tasks: int | None = None  # cap for quick runs; None = the whole split
-    max_eval_tasks: int | None = None  # cap for quick runs; None = the whole split (report it!)
+    eval_split: str = "test"  # test 11-510 (the reported number); validation 511-600 for model selection
+    max_train_tasks: int | None = None  # first N tasks by id, for quick runs; None = the whole split
+    max_eval_tasks: int | None = None  # first N tasks by id; None = the whole split (report capped numbers as such)
     prompt_tests: int = -1  # asserts shown in the prompt: -1 = all (standard MBPP prompt), k = the first k
+
+    def __post_init__(self) -> None:
+        for key in ("max_train_tasks", "max_eval_tasks"):
+            value = getattr(self, key)
+            if value is not None and value < 1:
+                raise ValueError(f"data.{key} must be >= 1 or null (= all tasks), got {value}")
+        if self.prompt_tests < -1:
+            raise ValueError(f"data.prompt_tests must be -1 (all), 0 (none) or k > 0, got {self.prompt_tests}")

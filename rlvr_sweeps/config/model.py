@@ -20,6 +20,13 @@ class ModelInit(str, Enum):
     random = "random"  # build from the architecture's config with random weights (throughput work, tiny models)
 
 
+class Arch(str, Enum):
+    """Key of `rlvr_sweeps.models.ARCHITECTURES`: the config/model classes used when `path` is empty."""
+
+    qwen3 = "qwen3"
+    llama = "llama"
+
+
 class DType(str, Enum):
     float32 = "float32"
     bfloat16 = "bfloat16"
@@ -29,20 +36,22 @@ class DType(str, Enum):
 
 @dataclass
 class ModelConfig:
-    name: str = "tiny-qwen3"
-    kind: ModelKind = ModelKind.hf
+    name: str = "tiny-qwen3"  # label in tables and W&B tags
+    kind: ModelKind = ModelKind.hf  # hf = a causal LM; reference/null = evaluation self-check pseudo-policies
     path: str = ""  # hub id or local directory; "" for tiny models built from `arch` alone
-    arch: str = "qwen3"  # key of rlvr_sweeps.models.ARCHITECTURES: picks the config class for random init
-    init: ModelInit = ModelInit.random
+    arch: Arch = Arch.qwen3  # architecture for random init without `path` (with a path, its config decides)
+    init: ModelInit = ModelInit.random  # random = no download, useless outputs; pretrained = real weights
     tokenizer: str = "builtin"  # "" = same as `path`; "builtin" = offline byte-level tokenizer; or a local dir
-    chat: bool = True  # prompts as chat messages through the tokenizer's chat template
-    enable_thinking: bool = False  # Qwen3 chat template switch; the study used non-thinking mode
-    dtype: DType = DType.float32
-    config_overrides: dict[str, Any] = field(default_factory=dict)  # applied to the arch config on random init
-    lora_target_modules: list[str] = field(
+    chat: bool = True  # prompts as chat messages through the tokenizer's chat template (instruct models)
+    enable_thinking: bool = False  # Qwen3 chat template switch; the study used non-thinking mode (shorter)
+    dtype: DType = DType.float32  # bfloat16 halves memory on GPUs; float32 is the safe CPU choice
+    config_overrides: dict[str, Any] = field(default_factory=dict)  # arch config fields set on random init
+    lora_target_modules: list[str] = field(  # more modules = more trainable params, closer to full fine-tuning
         default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
     )
 
     def __post_init__(self) -> None:
         if self.kind == ModelKind.hf and self.init == ModelInit.pretrained and not self.path:
             raise ValueError(f"model '{self.name}': init=pretrained needs model.path (hub id or local dir)")
+        if self.kind == ModelKind.hf and self.tokenizer == "" and not self.path:
+            raise ValueError(f"model '{self.name}': tokenizer='' means 'same as model.path', but path is empty")
