@@ -1,0 +1,485 @@
+"""Batch execution of untrusted Python programs against assert tests, with trusted verdicts.
+
+Threat model
+============
+The adversary is the program under test (a model completion): arbitrary Python, running
+with the full stdlib (ctypes included), trying to (a) get a test counted as passed without
+computing the right values, (b) affect the host: files, processes, the trainer, secrets, the
+network, or (c) deny service (CPU, memory, disk, processes, output volume).
+
+Protected (each by the mechanism named in ``Executor.isolation``; missing ones are warned):
+
+* Verdicts. Asserts are split in the parent (``plan.py``): the child evaluates only the
+  untrusted sub-expressions (``f(x)``) and returns tagged plain data (``_wire.py``, JSON, no
+  pickle); comparisons run in the parent on builtin objects. Exit codes, stdout, exceptions
+  it raises, fake messages and patched harness frames can at most *claim* values for those
+  sub-expressions, which is no stronger than hard-coding answers. The child never sees the
+  expected values. A test without a valid message from the child is not passed.
+* Files: the child runs as a unique unprivileged uid (``uid_drop``) with a read-only view of
+  the filesystem (``mount_namespace`` + ``readonly_root``), in a fresh 0700 working dir on a
+  size-capped tmpfs (``tmpfs_workdir``) removed after each program; /tmp, /var/tmp, /dev/shm
+  and /run are empty private tmpfs (``private_tmp``), which also hides unix sockets there.
+  ``RLIMIT_FSIZE`` caps single files.
+* Secrets: workers start with an empty environment; ``/proc`` is private to the worker's pid
+  namespace and mounted ``hidepid=2``, so a child sees only its own processes, and other
+  processes' ``/proc/*/environ`` are neither visible nor readable (different uid,
+  non-dumpable).
+* Processes: each program is pid 1 of its own pid namespace; killing it (wall-clock deadline,
+  or its own exit) makes the kernel kill every process it created, setsid daemons and fork
+  bombs included. ``RLIMIT_NPROC`` (effective because the uid is unprivileged) bounds forks.
+  It cannot name, signal or ptrace the worker or the trainer (outside its pid namespace,
+  other uid). Without pid namespaces the worker kills the process group and then every
+  process of the child's unique uid.
+* Network: a per-worker network namespace with no interfaces up (loopback included).
+* Resources: ``RLIMIT_AS`` (memory), ``RLIMIT_CPU`` + wall-clock SIGKILL (time),
+  ``RLIMIT_NOFILE``, ``RLIMIT_CORE=0``, stdout/stderr to /dev/null, results capped at 32 MB.
+
+Not protected:
+
+* Kernel exploits and hardware side channels (no seccomp filter, no VM): a kernel bug
+  reachable from an unprivileged uid escapes everything above.
+* Reading world-readable files (the child can read what any local user can, e.g. the
+  source tree and datasets, including tests' expected values if they are on disk).
+* Unix sockets that are world-writable outside /run, /tmp, /var/tmp and /dev/shm, and abstract
+  sockets of the host network namespace are not reachable; but anything reachable by
+  path elsewhere on a read-only filesystem is.
+* Denial of service below the limits: programs share the CPUs (wall-clock timeouts can fire
+  earlier under load), and the parent's evaluation of trusted test code is not sandboxed
+  (tests are trusted data; huge arithmetic on child-claimed values is refused).
+* Solutions that hard-code expected outputs, or tests that compare two untrusted values
+  (``f(x) == g(y)`` with both from the solution or setup): the child controls both sides.
+* Tests whose comparisons sit inside a comprehension or lambda over untrusted values cannot be
+  split; they fail closed with error_type ``UnsupportedTest``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+import random
+import selectors
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from rlvr_sweeps.sandbox import _wire, plan
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("pass", "fail", "error", "timeout", "memory", "crash", "no_code")
+WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker.py")
+EXPECTED_MECHANISMS = (
+    "empty_environment", "net_namespace", "ipc_namespace", "uts_namespace", "mount_namespace",
+    "worker_pid_namespace", "subreaper", "private_mounts", "readonly_root", "private_tmp",
+    "tmpfs_workdir", "proc_hidepid", "uid_drop", "rlimits", "no_new_privs", "pdeathsig",
+    "wall_clock_kill", "pid_namespace_per_program",
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One program: solution ``code``, then ``setup``, then each assert string in ``tests``.
+    ``capture``: expressions evaluated after code+setup whose plain values come back in
+    ``Result.values`` (e.g. to compute expected outputs with a trusted canonical solution)."""
+
+    code: str
+    tests: list[str] = field(default_factory=list)
+    setup: str = ""
+    capture: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    passed: bool
+    status: str
+    error_type: str | None
+    tests_passed: int
+    tests_total: int
+    duration_ms: float
+    values: list | None = None
+
+    def to_dict(self) -> dict:
+        """JSON-safe: ``values`` use the lossless tagged encoding (``decode_value`` reverses it)."""
+        d = asdict(self)
+        if self.values is not None:
+            d["values"] = [_wire.encode(v) for v in self.values]
+        return d
+
+
+def decode_value(tagged: object) -> object:
+    """Inverse of the tagged encoding used in ``Result.to_dict()['values']``."""
+    return _wire.decode(tagged)
+
+
+def _status_for(error_type: str) -> str:
+    if error_type == "AssertionError":
+        return "fail"
+    if error_type == "MemoryError":
+        return "memory"
+    return "error"
+
+
+class _Prepared:
+    """A job planned in the parent: what the child runs and what the parent checks."""
+
+    __slots__ = ("tests", "ops", "capture")
+
+    def __init__(self, job: Job, shadowed: frozenset[str]) -> None:
+        self.tests = [plan.plan_test_cached(t, shadowed) for t in job.tests]
+        self.ops = [list(map(list, t.ops)) for t in self.tests]
+        self.capture = list(job.capture)
+
+
+def _prepare(job: Job) -> _Prepared | Result:
+    if not isinstance(job.code, str) or not job.code.strip():
+        return Result(False, "no_code", None, 0, len(job.tests), 0.0)
+    try:
+        shadowed = plan.bound_names(plan.ast.parse(job.code))
+        if job.setup:
+            shadowed |= plan.bound_names(plan.ast.parse(job.setup))
+    except SyntaxError:
+        return Result(False, "error", "SyntaxError", 0, len(job.tests), 0.0)
+    except (ValueError, TypeError) as exc:  # null bytes, non-str setup
+        return Result(False, "error", type(exc).__name__, 0, len(job.tests), 0.0)
+    keep = frozenset(shadowed & (plan.TRUSTED_NAMES | set(plan.TRUSTED_MODULES)))
+    return _Prepared(job, keep)
+
+
+def _verdict(prep: _Prepared, msg: dict, memory_mb: int) -> Result:
+    """Turn the worker's report (exit status + the child's claimed values) into a Result."""
+    by_test: dict[int, dict] = {}
+    code_error = values = None
+    for line in msg.get("out", "").splitlines():
+        try:
+            m = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(m, dict):
+            continue
+        kind = m.get("k")
+        if kind in ("c", "s") and code_error is None and isinstance(m.get("e"), str):
+            code_error = m["e"]
+        elif kind == "t" and isinstance(m.get("i"), int) and m["i"] not in by_test:
+            by_test[m["i"]] = m
+        elif kind == "v" and values is None:
+            values = m.get("r")
+    n = len(prep.tests)
+    passed, first_error = 0, None
+    for i, test in enumerate(prep.tests):
+        err = test.invalid or code_error or _check_test(test, by_test.get(i))
+        if err is None:
+            passed += 1
+        elif first_error is None:
+            first_error = err
+    ms = float(msg.get("ms", 0.0))
+    decoded_values = _decode_values(values, len(prep.capture)) if prep.capture else None
+    if first_error is None:
+        if n == 0 and prep.capture and decoded_values is None:
+            return Result(False, "crash", "NoResult", 0, 0, ms, None)
+        return Result(True, "pass", None, passed, n, ms, decoded_values)
+    if first_error == "NoResult":
+        status, first_error = _missing_status(msg, memory_mb)
+    else:
+        status = _status_for(first_error)
+    return Result(False, status, first_error, passed, n, ms, decoded_values)
+
+
+def _missing_status(msg: dict, memory_mb: int) -> tuple[str, str]:
+    if msg.get("timeout"):
+        return "timeout", "Timeout"
+    if msg.get("overflow"):
+        return "crash", "OutputLimit"
+    sig = msg.get("sig")
+    if sig is not None:
+        if int(msg.get("rss_kb", 0)) * 1024 >= memory_mb * (1 << 20) * 0.5:
+            return "memory", "MemoryError"
+        return "crash", f"Signal{sig}"
+    return "crash", "NoResult"
+
+
+def _check_test(test: plan.TestPlan, msg: dict | None) -> str | None:
+    if msg is None:
+        return "NoResult"
+    if isinstance(msg.get("x"), str):
+        return msg["x"]
+    raw = msg.get("r")
+    n_eval = sum(1 for kind, _ in test.ops if kind == "e")
+    if not isinstance(raw, list) or len(raw) != n_eval:
+        return "NoResult"
+    values = []
+    for item in raw:
+        if not isinstance(item, list) or len(item) != 2 or item[0] not in (0, 1):
+            return "NoResult"
+        if item[0] == 1:
+            try:
+                values.append((True, _wire.decode(item[1])))
+            except (_wire.DecodeError, RecursionError):
+                values.append((True, _wire.Opaque("undecodable")))
+        else:
+            values.append((False, item[1] if isinstance(item[1], str) else "Exception"))
+    for check in test.checks:
+        held, err = plan.evaluate(check, values)
+        if not held:
+            return err
+    return None
+
+
+def _decode_values(raw: object, n: int) -> list | None:
+    if not isinstance(raw, list) or len(raw) != n:
+        return None
+    out = []
+    for item in raw:
+        value = None
+        if isinstance(item, list) and len(item) == 2 and item[0] == 1:
+            try:
+                value = _wire.decode(item[1])
+            except (_wire.DecodeError, RecursionError):
+                value = None
+        out.append(None if isinstance(value, _wire.Opaque) or _contains_opaque(value) else value)
+    return out
+
+
+def _contains_opaque(value: object) -> bool:
+    if isinstance(value, _wire.Opaque):
+        return True
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_contains_opaque(v) for v in value)
+    if isinstance(value, dict):
+        return any(_contains_opaque(k) or _contains_opaque(v) for k, v in value.items())
+    return False
+
+
+class _WorkerProc:
+    """Parent-side handle on one worker process."""
+
+    def __init__(self, index: int, cfg: dict) -> None:
+        self.index = index
+        cfg = dict(cfg, index=index, uid_base=cfg["uid_base"] + index * cfg["slots"])
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-B", WORKER_SCRIPT, json.dumps(cfg)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={}, close_fds=True,
+        )
+        self.rfd = self.proc.stdout.fileno()
+        self.wfd = self.proc.stdin.fileno()
+        self.inbuf = bytearray()
+        self.in_flight: dict[int, float] = {}  # job index -> dispatch time
+        hello = self._read_frame_blocking()
+        if hello is None or not hello.get("hello"):
+            raise RuntimeError("sandbox worker failed to start (see stderr above)")
+        self.isolation = {"active": hello["active"], "missing": hello["missing"]}
+        os.set_blocking(self.rfd, False)
+
+    def _read_frame_blocking(self) -> dict | None:
+        head = self._read_exact(4)
+        if head is None:
+            return None
+        body = self._read_exact(struct.unpack(">I", head)[0])
+        return None if body is None else json.loads(body)
+
+    def _read_exact(self, n: int) -> bytes | None:
+        buf = b""
+        while len(buf) < n:
+            chunk = os.read(self.rfd, n - len(buf))
+            if not chunk:
+                return None
+            buf += chunk
+        return buf
+
+    def send(self, obj: dict) -> None:
+        body = json.dumps(obj, separators=(",", ":")).encode()
+        data = memoryview(struct.pack(">I", len(body)) + body)
+        while data:
+            data = data[os.write(self.wfd, data):]
+
+    def read_frames(self) -> list[dict] | None:
+        """Non-blocking: the frames available now; None when the worker is gone."""
+        frames = []
+        while True:
+            try:
+                chunk = os.read(self.rfd, 1 << 20)
+            except BlockingIOError:
+                break
+            if not chunk:
+                return None
+            self.inbuf += chunk
+        while len(self.inbuf) >= 4:
+            (n,) = struct.unpack(">I", self.inbuf[:4])
+            if len(self.inbuf) < 4 + n:
+                break
+            frames.append(json.loads(self.inbuf[4:4 + n]))
+            del self.inbuf[:4 + n]
+        return frames
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+
+class Executor:
+    """A pool of warm sandbox workers. ``run(jobs)`` returns one Result per job, in order,
+    keeping every worker busy with ``slots`` programs in flight each."""
+
+    def __init__(self, workers: int | None = None, timeout_s: float = 5.0, memory_mb: int = 1024,
+                 slots: int = 3, tmp_root: str | None = None, workdir_mb: int = 256) -> None:
+        self.workers_n = workers or os.cpu_count() or 1
+        self.timeout_s = float(timeout_s)
+        self.memory_mb = int(memory_mb)
+        self.slots = int(slots)
+        self._own_tmp = tmp_root is None
+        self.tmp_root = tmp_root or tempfile.mkdtemp(prefix="rlvr-sandbox-")
+        os.makedirs(self.tmp_root, exist_ok=True)
+        os.chmod(self.tmp_root, 0o711)
+        self._cfg = {
+            "parent_pid": os.getpid(), "tmp_root": self.tmp_root, "slots": self.slots,
+            "workdir_mb": int(workdir_mb),
+            # Unique uids per program slot: children cannot signal each other, and
+            # RLIMIT_NPROC counts each program's processes separately.
+            "uid_base": 0x40000000 + random.randrange(1 << 18) * 1024,
+        }
+        self._lock = threading.Lock()
+        self._workers: list[_WorkerProc] = []
+        self._closed = False
+        try:
+            self._workers = [_WorkerProc(i, self._cfg) for i in range(self.workers_n)]
+        except BaseException:
+            self.close()
+            raise
+        self.isolation = self._workers[0].isolation
+        for name in EXPECTED_MECHANISMS:
+            if name not in self.isolation["active"] and name not in self.isolation["missing"]:
+                self.isolation["missing"][name] = "not attempted (depends on a missing mechanism)"
+        for name, why in self.isolation["missing"].items():
+            log.warning("sandbox isolation mechanism %r is NOT active on this host: %s", name, why)
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for w in self._workers:
+            w.close()
+        if self._own_tmp:
+            shutil.rmtree(self.tmp_root, ignore_errors=True)
+
+    def _restart(self, w: _WorkerProc) -> _WorkerProc:
+        try:
+            w.proc.kill()
+        except OSError:
+            pass
+        w.close()
+        fresh = _WorkerProc(w.index, self._cfg)
+        self._workers[w.index] = fresh
+        return fresh
+
+    def run(self, jobs: Sequence[Job], progress: bool = False) -> list[Result]:
+        if self._closed:
+            raise RuntimeError("Executor is closed")
+        with self._lock:
+            return self._run(list(jobs), progress)
+
+    def _run(self, jobs: list[Job], progress: bool) -> list[Result]:
+        results: list[Result | None] = [None] * len(jobs)
+        prepared: dict[int, _Prepared] = {}
+        pending: deque[int] = deque()
+        for i, job in enumerate(jobs):
+            prep = _prepare(job)
+            if isinstance(prep, Result):
+                results[i] = prep
+            else:
+                prepared[i] = prep
+                pending.append(i)
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(jobs), file=sys.stderr, unit="prog", initial=len(jobs) - len(pending))
+        sel = selectors.DefaultSelector()
+        for w in self._workers:
+            sel.register(w.rfd, selectors.EVENT_READ, w)
+        depth = self.slots * 2  # keep the worker's own queue fed while its children run
+        grace = self.timeout_s * depth + 30.0
+        try:
+            while pending or any(w.in_flight for w in self._workers):
+                for w in self._workers:
+                    while pending and len(w.in_flight) < depth:
+                        i = pending.popleft()
+                        p = prepared[i]
+                        w.send({"id": i, "code": jobs[i].code, "setup": jobs[i].setup or "",
+                                "tests": p.ops, "capture": p.capture, "timeout_s": self.timeout_s,
+                                "memory_mb": self.memory_mb})
+                        w.in_flight[i] = time.monotonic()
+                for key, _ in sel.select(timeout=1.0):
+                    w = key.data
+                    frames = w.read_frames()
+                    for msg in frames or []:
+                        i = msg["id"]
+                        w.in_flight.pop(i, None)
+                        results[i] = _verdict(prepared[i], msg, self.memory_mb)
+                        if bar is not None:
+                            bar.update(1)
+                    if frames is None:
+                        self._replace(sel, w, results, prepared, "WorkerDied", bar)
+                now = time.monotonic()
+                for w in list(self._workers):
+                    if w.in_flight and now - min(w.in_flight.values()) > grace:
+                        self._replace(sel, w, results, prepared, "WorkerHung", bar)
+        finally:
+            sel.close()
+            if bar is not None:
+                bar.close()
+        return results  # type: ignore[return-value]
+
+    def _replace(self, sel, w: _WorkerProc, results: list, prepared: dict, why: str, bar) -> None:
+        """A worker died or hung: its in-flight programs crash, the others are unaffected."""
+        log.error("sandbox worker %d failed (%s); restarting it", w.index, why)
+        for i in w.in_flight:
+            results[i] = Result(False, "crash", why, 0, len(prepared[i].tests), 0.0)
+        sel.unregister(w.rfd)
+        fresh = self._restart(w)
+        sel.register(fresh.rfd, selectors.EVENT_READ, fresh)
+        if bar is not None:
+            bar.update(len(w.in_flight))
+
+
+_POOLS: dict[tuple, Executor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def get_executor(workers: int | None = None, timeout_s: float = 5.0, memory_mb: int = 1024) -> Executor:
+    """A process-wide pool per settings, started on first use and closed at exit: the reward
+    function calls this on every step without paying the worker start-up again."""
+    key = (workers, float(timeout_s), int(memory_mb), os.getpid())
+    with _POOLS_LOCK:
+        ex = _POOLS.get(key)
+        if ex is None or ex._closed:
+            ex = _POOLS[key] = Executor(workers=workers, timeout_s=timeout_s, memory_mb=memory_mb)
+        return ex
+
+
+@atexit.register
+def _close_pools() -> None:
+    for ex in list(_POOLS.values()):
+        if ex._workers and ex._cfg["parent_pid"] == os.getpid():
+            ex.close()
