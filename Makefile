@@ -46,3 +46,14 @@ lint: $(STAMP) ## Ruff over the package and the tests
 
 bench: $(STAMP) ## Benchmarks, each against a baseline run in the same invocation
 	$(PY) -m rlvr_sweeps.bench all
+
+.PHONY: slurm-up slurm-down test-slurm
+slurm-up: ## Start the private single-node SLURM on loopback (state in $SLURM_STATE_DIR, default .slurm/)
+	tests/slurm/up.sh
+
+slurm-down: ## Stop exactly the SLURM daemons slurm-up started (by PID file)
+	tests/slurm/down.sh
+
+test-slurm: $(STAMP) ## SLURM tests on a private cluster (slurm-up, pytest -m slurm, slurm-down even on failure)
+	@rc=0; eval "$$(tests/slurm/up.sh)" && $(PY) -m pytest -q -m slurm tests/slurm || rc=$$?; \
+	  tests/slurm/down.sh; exit $$rc

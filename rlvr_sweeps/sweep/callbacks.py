@@ -1,0 +1,101 @@
+"""Sweep progress as a Hydra callback; add it under `hydra.callbacks` (see launch/README.md).
+
+`SweepProgress` runs in the launching process and prints done/running/failed/skipped counts while
+the cells run, from the job dirs alone (final.json, and the `running` marker each job writes at
+start), so it works with every launcher whose jobs share the sweep dir's filesystem.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from rlvr_sweeps.sweep.cells import expected_cells, scanned_cells
+from rlvr_sweeps.sweep.state import CellStatus, cell_status, completed_result
+
+log = logging.getLogger("rlvr_sweeps.sweep")
+
+
+class SweepProgress(Callback):
+    """Prints `[sweep] N cells: a done, b running, c failed, d skipped, e pending` each time a count
+    changes (polled every `interval_s`), and a summary with the failed cells at the end.
+
+    skipped = already ok when the sweep started (resume); done/failed = finished during this sweep."""
+
+    def __init__(self, interval_s: float = 5.0) -> None:
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last: str | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Launchers pickle the callbacks along with the job (submitit, Ray): ship the settings only."""
+        return {"interval_s": self.interval_s}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self._sweep_dir = Path(str(config.hydra.sweep.dir)).absolute()
+        self._expected = expected_cells(config)
+        self._started = time.time()
+        self._skipped = {p.name for p in self._cells() if completed_result(p) is not None}
+        self._report()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._poll, name="sweep-progress", daemon=True)
+        self._thread.start()
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        counts = self._report(force=True)
+        failed = [p for p in self._cells() if cell_status(p, since=self._started) is CellStatus.FAILED]
+        for path in failed:
+            log.error("[sweep] failed: %s", path)
+        log.info("[sweep] finished in %.0f s: %s", time.time() - self._started, _summary(counts))
+
+    def _cells(self) -> list[Path]:
+        cells = {p.absolute() for p in self._expected or []}
+        cells.update(scanned_cells(self._sweep_dir))
+        return sorted(cells)
+
+    def counts(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for path in self._cells():
+            status = cell_status(path, since=self._started)
+            if status is CellStatus.OK:
+                counts["skipped" if path.name in self._skipped else "done"] += 1
+            elif status is CellStatus.MISSING:
+                counts["pending"] += 1
+            else:
+                counts[status.value] += 1
+        return counts
+
+    def _report(self, force: bool = False) -> Counter[str]:
+        counts = self.counts()
+        line = _summary(counts)
+        if force or line != self._last:
+            log.info("[sweep] %s", line)
+            self._last = line
+        return counts
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self._report()
+            except OSError as err:  # a flaky shared filesystem must not kill the sweep
+                log.warning("[sweep] progress poll failed: %s", err)
+
+
+def _summary(counts: Counter[str]) -> str:
+    total = sum(counts.values())
+    parts = ", ".join(f"{counts[k]} {k}" for k in ("done", "running", "failed", "skipped", "pending"))
+    return f"{total} cells: {parts}"
