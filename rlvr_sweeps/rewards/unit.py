@@ -25,8 +25,8 @@ SCORES: dict[UnitMode, Callable[[Any], float]] = {
 
 class UnitReward:
     """TRL reward function; its ``__name__`` ("unit") is the key of rewards/unit/mean. The
-    sandbox's warm worker pool starts on the first call, not at construction, so building the
-    reward list (e.g. to validate a config) costs nothing."""
+    sandbox's warm worker pool (process-wide, one per settings) starts on the first call, not
+    at construction, so building the reward list (e.g. to validate a config) costs nothing."""
 
     __name__ = "unit"
 
@@ -37,11 +37,14 @@ class UnitReward:
 
     @property
     def executor(self):
-        if self._executor is None:
-            from rlvr_sweeps.sandbox import get_executor
+        if self._executor is not None:
+            return self._executor
+        from rlvr_sweeps.sandbox import get_executor
 
-            self._executor = get_executor(self.sandbox_cfg)
-        return self._executor
+        cfg = self.sandbox_cfg
+        if cfg is None:
+            return get_executor()
+        return get_executor(workers=cfg.workers, timeout_s=cfg.timeout_s, memory_mb=cfg.memory_mb)
 
     def __call__(
         self,
