@@ -1,0 +1,339 @@
+"""One grid cell: LoRA training with TRL's GRPOTrainer, evaluation before/after, result files.
+
+Contract of a job dir (Hydra's job output dir = conf.output_dir):
+  running            marker while the job runs (who/where), removed when it ends
+  metrics.jsonl      one row per logging step, keys `train/...`, appended and flushed as it happens
+  checkpoints/       TRL checkpoints (train.save_steps > 0): an interrupted job resumes from the last
+  adapter/           the trained peft adapter (+ tokenizer), loadable with PeftModel.from_pretrained
+  eval/<label>/      per-problem results of the evaluation of `base` and `trained`
+  wandb/             the W&B run (logger=wandb), offline unless the user says otherwise
+  final.json         written atomically once, at the end: status ok | failed, error, choices,
+                     overrides, metrics, eval {base, trained, delta_pp}, timings, versions, git
+
+Failure policy: an exception inside the job is recorded (final.json status `failed`, error type,
+message and traceback tail) and run_job returns normally, so the other cells of a sweep still
+run; the sweep reports the failures at its end (rlvr_sweeps.report.GatherCallback exits non-zero
+when a cell failed, after writing the table). KeyboardInterrupt/SystemExit (Ctrl-C, SLURM
+preemption) are not failures: no final.json is written, so re-running the sweep resumes the cell
+from its last checkpoint.
+
+Torch-lazy: this module imports no torch/transformers at import time (`--cfg job`, the report
+and the launcher process stay light); everything heavy is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from rlvr_sweeps.config import Config
+from rlvr_sweeps.config.model import ModelKind
+from rlvr_sweeps.logger import RunInfo, RunLogger, labelled, make_logger
+from rlvr_sweeps.results import read_jsonl, write_json_atomic, write_text_atomic
+from rlvr_sweeps.sweep import CHECKPOINTS, FINAL, completed_result, last_checkpoint
+from rlvr_sweeps.sweep.state import clear_running, mark_running
+from rlvr_sweeps.train import grpo_config_kwargs, summarize
+
+METRICS = "metrics.jsonl"
+ADAPTER = "adapter"
+EVAL = "eval"
+_TRACEBACK_TAIL = 3000  # characters of traceback kept in final.json: the frames that matter, not the whole stack
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # sandbox workers fork after the tokenizer ran
+_VERSIONED = ("torch", "transformers", "trl", "peft", "accelerate", "datasets", "wandb", "hydra-core", "rlvr_sweeps")
+
+
+def _say(msg: str) -> None:
+    print(f"[rlvr_sweeps] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- identity of the cell (Hydra)
+
+
+def _hydra_runtime() -> tuple[dict[str, str], list[str], str | None]:
+    """(config-group choices, this cell's overrides, sweep dir) from Hydra's runtime, when there is one."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return {}, [], None
+    hc = HydraConfig.get()
+    choices = {k: str(v) for k, v in OmegaConf.to_container(hc.runtime.choices).items() if v is not None}
+    overrides = [str(o) for o in hc.overrides.task]
+    sweep_dir = str(hc.sweep.dir) if hc.mode is not None and hc.mode.name == "MULTIRUN" else None
+    return choices, overrides, sweep_dir
+
+
+def sweep_group(sweep_dir: str | None) -> str | None:
+    """W&B group of a sweep: its directory name; Hydra's default `multirun/<date>/<time>` layout keeps
+    the date too, since a time of day alone collides across days."""
+    if not sweep_dir:
+        return None
+    path = Path(sweep_dir)
+    return f"{path.parent.name}/{path.name}" if path.parent.name[:2].isdigit() else path.name
+
+
+def run_info(conf: Config, cfg: DictConfig, job_dir: Path) -> RunInfo:
+    choices, overrides, sweep_dir = _hydra_runtime()
+    return RunInfo(
+        job_dir=job_dir,
+        algo=conf.algo.name,
+        name=",".join(overrides) or "default",
+        group=sweep_group(sweep_dir),
+        choices=choices,
+        overrides=overrides,
+        config=OmegaConf.to_container(cfg, resolve=True),
+    )
+
+
+# ---------------------------------------------------------------- provenance
+
+
+def versions() -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def git_commit() -> str | None:
+    """The commit of the code that ran (with `-dirty` when the checkout has local changes);
+    None for an installed wheel or when git is absent."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        return None
+    try:
+        sha = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=5,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{sha}-dirty" if dirty else sha
+
+
+def error_record(exc: BaseException) -> dict[str, str]:
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return {"type": type(exc).__name__, "message": str(exc), "traceback": tb[-_TRACEBACK_TAIL:]}
+
+
+# ---------------------------------------------------------------- metrics.jsonl across resumes
+
+
+def _checkpoint_step(path: Path) -> int:
+    try:
+        return int(path.name.rsplit("-", 1)[-1])
+    except ValueError:
+        return 0
+
+
+def _reset_metrics(job_dir: Path, resume_step: int | None) -> list[dict[str, Any]]:
+    """A fresh start truncates metrics.jsonl; a resume keeps the rows up to the checkpoint's step
+    (later ones are re-logged by the resumed run), so the file stays one row per step."""
+    path = job_dir / METRICS
+    kept = [r for r in read_jsonl(path) if resume_step is not None and r.get("step", 0) <= resume_step]
+    from rlvr_sweeps.results import dumps
+
+    write_text_atomic(path, "".join(dumps(r) + "\n" for r in kept))
+    return kept
+
+
+# ---------------------------------------------------------------- the heavy part
+
+
+def evaluate(model: Any, tokenizer: Any, tasks: list[Any], conf: Config, out_dir: Path, label: str) -> dict[str, Any]:
+    """pass@1 and diagnostics (`eval/...` scalars) of `model` on `tasks` through the evaluation
+    engine (rlvr_sweeps.evaluate); per-problem rows land in `out_dir/<label>/problems.jsonl`."""
+    from rlvr_sweeps.evaluate import evaluate_policy
+
+    return evaluate_policy(model, tokenizer, tasks, conf, out_dir, label)
+
+
+def _table(out_dir: Path, label: str, enabled: bool) -> tuple[list[str], list[list[Any]]] | None:
+    if not enabled:
+        return None
+    from rlvr_sweeps.evaluate.records import problems_table_rows
+
+    return problems_table_rows(out_dir, label)
+
+
+def _train_and_evaluate(conf: Config, info: RunInfo, logger: RunLogger, final: dict[str, Any]) -> None:
+    """Fills `final` as it goes, so whatever was computed before an exception is kept."""
+    t0 = time.perf_counter()
+    import torch
+    from peft import LoraConfig
+    from transformers import set_seed
+    from trl import GRPOConfig, GRPOTrainer
+
+    from rlvr_sweeps.data import assert_no_test_leak, load_tasks, to_trl_dataset
+    from rlvr_sweeps.models import load_model, load_tokenizer
+    from rlvr_sweeps.models.tokenizer import chat_template_kwargs
+    from rlvr_sweeps.rewards import build_reward_funcs
+    from rlvr_sweeps.train.callbacks import MetricsJsonlCallback
+
+    job_dir = info.job_dir
+    timings = final["timings"]
+    if conf.model.kind != ModelKind.hf:
+        raise ValueError(
+            f"model={conf.model.name} is an evaluation pseudo-policy (kind={conf.model.kind.value}); "
+            "train with a real model (model=tiny-qwen3, qwen3-0.6b, ...) or run `python -m rlvr_sweeps.evaluate`"
+        )
+    set_seed(conf.seed)
+    train_tasks = load_tasks(conf.data, conf.data.train_split)
+    eval_tasks = load_tasks(conf.data, conf.data.eval_split) if conf.eval.enabled else []
+    assert_no_test_leak(train_tasks, eval_tasks)
+    final["data"] = {"train_tasks": len(train_tasks), "eval_tasks": len(eval_tasks)}
+    tokenizer = load_tokenizer(conf.model)
+    model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    dataset = to_trl_dataset(train_tasks, conf.model, conf.data)
+    reward_funcs, reward_weights = build_reward_funcs(conf.reward, conf.sandbox)
+
+    resume = last_checkpoint(job_dir)
+    resume_step = _checkpoint_step(resume) if resume else None
+    metrics_cb = MetricsJsonlCallback(job_dir / METRICS)
+    metrics_cb.rows = _reset_metrics(job_dir, resume_step)
+    args = GRPOConfig(
+        **grpo_config_kwargs(
+            conf,
+            job_dir / CHECKPOINTS,
+            report_to=logger.report_to,
+            use_cpu=not torch.cuda.is_available(),
+            reward_weights=reward_weights,
+            run_name=info.name,
+            chat_template_kwargs=chat_template_kwargs(tokenizer, conf.model) if conf.model.chat else None,
+        )
+    )
+    lora = LoraConfig(
+        r=conf.lora.r,
+        lora_alpha=conf.lora.alpha,
+        lora_dropout=conf.lora.dropout,
+        target_modules=list(conf.model.lora_target_modules),
+        task_type="CAUSAL_LM",
+    )
+    trainer = GRPOTrainer(
+        model=model,
+        reward_funcs=reward_funcs,
+        args=args,
+        train_dataset=dataset,
+        processing_class=tokenizer,
+        peft_config=lora,
+        callbacks=[metrics_cb],
+    )
+    timings["load_s"] = time.perf_counter() - t0
+    if resume:
+        _say(f"{info.name}: resuming from {resume}")
+        final["resumed_from"] = str(resume)
+
+    t1 = time.perf_counter()
+    trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+    timings["train_s"] = time.perf_counter() - t1
+    final["metrics"] = {**summarize(metrics_cb.rows), **metrics_cb.summary}
+    policy = trainer.model
+    policy.save_pretrained(job_dir / ADAPTER)
+    tokenizer.save_pretrained(job_dir / ADAPTER)
+
+    t2 = time.perf_counter()
+    results = final["eval"]
+    out = job_dir / EVAL
+    if conf.eval.enabled and conf.eval.after:
+        results["trained"] = evaluate(policy, tokenizer, eval_tasks, conf, out, "trained")
+        logger.log_eval("trained", results["trained"], _table(out, "trained", conf.eval.log_table))
+    if conf.eval.enabled and conf.eval.before:
+        with policy.disable_adapter():  # the same weights minus the adapter: the base model, exactly
+            results["base"] = evaluate(policy, tokenizer, eval_tasks, conf, out, "base")
+        logger.log_eval("base", results["base"], _table(out, "base", conf.eval.log_table))
+    base, trained = (results.get(k, {}).get("eval/pass@1") for k in ("base", "trained"))
+    if base is not None and trained is not None:
+        results["delta_pp"] = 100.0 * (trained - base)
+    timings["eval_s"] = time.perf_counter() - t2
+
+
+def objective(final: dict[str, Any]) -> float | None:
+    """What the job returns to Hydra (optimising sweepers maximise it): trained pass@1 when the job
+    evaluated, else the mean training reward, else None."""
+    trained = (final.get("eval") or {}).get("trained") or {}
+    value = trained.get("eval/pass@1", (final.get("metrics") or {}).get("train/reward_mean"))
+    return float(value) if isinstance(value, int | float) else None
+
+
+def run_job(conf: Config, cfg: DictConfig) -> float | None:
+    """Run one grid cell into conf.output_dir; see the module docstring for the files and policies."""
+    start = time.perf_counter()
+    job_dir = Path(conf.output_dir).resolve()
+    job_dir.mkdir(parents=True, exist_ok=True)
+    info = run_info(conf, cfg, job_dir)
+    done = completed_result(job_dir)
+    if done is not None:
+        _say(f"{info.name}: already done ({job_dir / FINAL}), skipping")
+        return objective(done)
+
+    mark_running(job_dir)
+    final: dict[str, Any] = {
+        "status": "failed",
+        "error": None,
+        "choices": info.choices,
+        "overrides": info.overrides,
+        "metrics": {},
+        "eval": {},
+        "timings": {},
+        "versions": versions(),
+        "git": git_commit(),
+        "host": platform.node(),
+        "job_dir": str(job_dir),
+    }
+    logger = make_logger(conf.logger)
+    failed = True
+    try:
+        logger.start(info)
+        _train_and_evaluate(conf, info, logger, final)
+        final["status"] = "ok"
+        failed = False
+    except Exception as exc:  # recorded, not raised: the other cells of the sweep must still run
+        final["error"] = error_record(exc)
+        _say(f"{info.name}: FAILED with {type(exc).__name__}: {exc}\n{final['error']['traceback']}")
+    except BaseException:  # interrupted (Ctrl-C, preemption): leave no final.json, so it resumes
+        clear_running(job_dir)
+        _finish_logger(logger, failed=True)
+        raise
+    final["timings"]["total_s"] = time.perf_counter() - start
+    try:
+        logger.log_summary({"status": final["status"], **final["metrics"], **_flat_eval(final["eval"])})
+    except Exception as exc:  # the tracker is a mirror: its failure must not lose the job's result
+        _say(f"logger could not record the summary: {type(exc).__name__}: {exc}")
+    write_json_atomic(job_dir / FINAL, final)
+    clear_running(job_dir)
+    _finish_logger(logger, failed=failed)
+    _say(f"{info.name}: {final['status']} in {final['timings']['total_s']:.1f} s -> {job_dir / FINAL}")
+    return objective(final)
+
+
+def _flat_eval(results: dict[str, Any]) -> dict[str, Any]:
+    flat = {k: v for label in ("base", "trained") for k, v in labelled(label, results.get(label) or {}).items()}
+    if "delta_pp" in results:
+        flat["eval/delta_pp"] = results["delta_pp"]
+    return flat
+
+
+def _finish_logger(logger: RunLogger, failed: bool) -> None:
+    """A logger that cannot close (disk full, W&B bug) must not hide the job's own result."""
+    try:
+        logger.finish(failed)
+    except Exception as exc:  # reported; the result files are what matters
+        _say(f"logger could not finish: {type(exc).__name__}: {exc}")
+
+
+__all__ = ["error_record", "evaluate", "objective", "run_job", "sweep_group", "versions"]
