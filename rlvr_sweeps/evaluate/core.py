@@ -1,0 +1,206 @@
+"""``evaluate_policy``: generate, extract, lint, score, write per-problem rows and a summary.
+
+Signature (what the training job calls, twice: ``label="base"`` inside
+``model.disable_adapter()`` and ``label="trained"``)::
+
+    evaluate_policy(generator, tokenizer, tasks, conf, out_dir, label) -> dict[str, float]
+
+- ``generator``: a ``Generator`` (``build_generator(conf, tokenizer)``: hf / vllm / reference /
+  null), or a loaded (peft) causal LM, which is wrapped in ``HFGenerator``.
+- ``tokenizer``: renders chat prompts and counts completion tokens.
+- ``tasks``: ``rlvr_sweeps.data.Task`` list (the eval split); ``conf.eval.task_ids`` narrows it.
+- ``conf``: the composed ``Config`` (uses eval, model, data, sandbox, reward.ruff.lint, seed).
+- ``out_dir``: writes ``out_dir/<label>/problems.jsonl`` (rows appended per chunk of tasks, so a
+  crash keeps every finished chunk) and ``out_dir/<label>/summary.json`` (atomic; written with
+  ``status: incomplete`` if the evaluation dies, then the exception propagates).
+- returns flat scalars: ``eval/pass@1`` (greedy), ``eval/pass@k`` (sampled, k <= n_samples),
+  ``eval/plus/...`` (MBPP+), ``eval/length/*``, ``eval/ruff/*``, ``eval/errors/*``,
+  ``eval/harness_errors``, ``n_tasks`` (see ``rlvr_sweeps.evaluate.metrics``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rlvr_sweeps.evaluate.generators import Generator, HFGenerator, Request, Sampling
+from rlvr_sweeps.evaluate.metrics import summarize
+from rlvr_sweeps.evaluate.records import SUMMARY_FILE, ProblemRow, ProblemsWriter, label_dir
+from rlvr_sweeps.evaluate.score import Suite, harness_error, score
+
+log = logging.getLogger(__name__)
+CHUNK_BATCHES = 4  # tasks per chunk = CHUNK_BATCHES * eval.batch_size: what a crash can lose
+
+
+class EvalError(ValueError):
+    """Bad evaluation input (no tasks, unknown task ids); the message says what to do."""
+
+
+def select_tasks(tasks: Sequence[Any], task_ids: Sequence[Any]) -> list[Any]:
+    """The tasks named in eval.task_ids (matching "11", 11 or "Mbpp/11"), in the given order."""
+    if not tasks:
+        raise EvalError("no tasks to evaluate: check data.path / data.eval_split / data.max_eval_tasks")
+    if not task_ids:
+        return list(tasks)
+    index: dict[str, Any] = {}
+    for t in tasks:
+        index[str(t.task_id)] = t
+        index.setdefault(str(getattr(t, "number", t.task_id)), t)
+    unknown = [str(i) for i in task_ids if str(i) not in index]
+    if unknown:
+        sample = ", ".join(str(t.task_id) for t in tasks[:3])
+        raise EvalError(f"eval.task_ids {unknown} are not in the eval split ({len(tasks)} tasks, e.g. {sample})")
+    return [index[str(i)] for i in dict.fromkeys(str(i) for i in task_ids)]
+
+
+def render_prompts(tasks: Sequence[Any], tokenizer: Any, conf: Any) -> list[str]:
+    """The prompt text each task is completed from (the chat template applied for chat models)."""
+    from rlvr_sweeps.data import prompt_for
+
+    out = []
+    for t in tasks:
+        prompt = prompt_for(t, conf.model, conf.data)
+        if not isinstance(prompt, str):
+            from rlvr_sweeps.models import apply_chat
+
+            prompt = apply_chat(tokenizer, prompt, conf.model)
+        out.append(prompt)
+    return out
+
+
+def build_suites(tasks: Sequence[Any], conf: Any, executor: Any) -> list[Suite]:
+    """MBPP-style tasks run their asserts; MBPP+ tasks get asserts built from the canonical
+    solution's outputs (``rlvr_sweeps.evaluate.mbppplus``)."""
+    if not any(getattr(t, "entry_point", None) and getattr(t, "base_inputs", ()) for t in tasks):
+        return [Suite([list(t.tests)], t.setup) for t in tasks]
+    from rlvr_sweeps.evaluate import mbppplus
+
+    expected = mbppplus.expected_outputs(tasks, executor, conf.eval.oracle_cache, conf.data.path)
+    suites = []
+    for t in tasks:
+        base, plus = mbppplus.suites(t, expected[t.task_id], conf.eval.timeout_s)
+        notes = {"dropped_inputs": expected[t.task_id].dropped}
+        suites.append(Suite(base, t.setup, plus if conf.eval.plus else None, notes))
+    return suites
+
+
+def _lint(codes: list[str], conf: Any) -> list[Any]:
+    from rlvr_sweeps.lint import lint_codes
+
+    todo = [i for i, c in enumerate(codes) if c]
+    out: list[Any] = [None] * len(codes)
+    for i, result in zip(todo, lint_codes([codes[i] for i in todo], conf.reward.ruff.lint) if todo else [], strict=True):
+        out[i] = result
+    return out
+
+
+def _rows(task_ids, modes, samples, completions, codes, lints, verdicts) -> list[ProblemRow]:
+    rows = []
+    for tid, mode, k, comp, code, lint, (base, plus) in zip(
+        task_ids, modes, samples, completions, codes, lints, verdicts, strict=True
+    ):
+        rows.append(ProblemRow(
+            task_id=tid, mode=mode, sample=k, passed=base.passed, status=base.status, error_type=base.error_type,
+            error=base.error, tests_passed=base.tests_passed, tests_total=base.tests_total, n_tokens=comp.n_tokens,
+            truncated=comp.truncated, has_code=bool(code), lint=None if lint is None else dict(lint.counts),
+            lint_codes={} if lint is None else dict(lint.codes), completion=comp.text,
+            plus_passed=None if plus is None else plus.passed, plus_status=None if plus is None else plus.status,
+            plus_error_type=None if plus is None else plus.error_type,
+        ))
+    return rows
+
+
+def _score_chunk(tasks, suites, outputs, conf, executor) -> list[ProblemRow]:
+    """Rows for one chunk; a harness failure marks the chunk's rows instead of losing them."""
+    from rlvr_sweeps.extract import extract_code
+
+    flat = [(t, s, mode, k, c) for t, s, per_task in zip(tasks, suites, outputs, strict=True)
+            for mode, k, c in per_task]
+    codes = [extract_code(c.text) for *_, c in flat]
+    ids = [t.task_id for t, *_ in flat]
+    modes = [m for _, _, m, _, _ in flat]
+    samples = [k for _, _, _, k, _ in flat]
+    comps = [c for *_, c in flat]
+    try:
+        lints = _lint(codes, conf)
+    except Exception as exc:  # noqa: BLE001 - diagnostics must not cost the verdicts
+        log.warning("linting failed for tasks %s..%s: %r", ids[0], ids[-1], exc)
+        lints = [None] * len(codes)
+    try:
+        verdicts = score(codes, [s for _, s, *_ in flat], executor)
+    except Exception as exc:  # noqa: BLE001 - recorded per row, visible in eval/harness_errors
+        log.error("scoring failed for tasks %s..%s: %r", ids[0], ids[-1], exc)
+        bad = harness_error(type(exc).__name__)
+        verdicts = [(bad, None if s.plus is None else bad) for _, s, *_ in flat]
+    return _rows(ids, modes, samples, comps, codes, lints, verdicts)
+
+
+def _generate(generator: Generator, requests: list[Request], conf: Any, chunk_index: int):
+    ev = conf.eval
+    seed = conf.seed * 7919 + chunk_index
+    common = {"max_new_tokens": ev.max_new_tokens, "seed": seed, "stop_at_code_end": ev.stop_at_code_end}
+    greedy = generator.generate(requests, Sampling(n=1, greedy=True, **common))
+    per_task = [[("greedy", 0, g[0])] for g in greedy]
+    if ev.n_samples > 0:
+        sampled = generator.generate(
+            requests, Sampling(n=ev.n_samples, greedy=False, temperature=ev.temperature, top_p=ev.top_p, **common)
+        )
+        for rows, samples in zip(per_task, sampled, strict=True):
+            rows.extend(("sampled", k, c) for k, c in enumerate(samples))
+    return per_task
+
+
+def evaluate_policy(
+    generator: Generator | Any, tokenizer: Any, tasks: Sequence[Any], conf: Any, out_dir: str | Path, label: str
+) -> dict[str, float]:
+    """Evaluate one policy on ``tasks``; see the module docstring for the contract."""
+    from rlvr_sweeps.results import write_json_atomic
+    from rlvr_sweeps.sandbox import get_executor
+
+    ev = conf.eval
+    tasks = select_tasks(tasks, ev.task_ids)
+    if not isinstance(generator, Generator):
+        generator = HFGenerator(generator, tokenizer, ev.batch_size, desc=f"eval {label}")
+    started = time.time()
+    executor = get_executor(conf.sandbox.workers, ev.timeout_s, conf.sandbox.memory_mb)
+    suites = build_suites(tasks, conf, executor)
+    prompts = render_prompts(tasks, tokenizer, conf)
+    writer = ProblemsWriter(out_dir, label)
+    rows: list[dict[str, Any]] = []
+    summary_path = label_dir(out_dir, label) / SUMMARY_FILE
+    chunk = CHUNK_BATCHES * ev.batch_size
+    try:
+        for c, start in enumerate(range(0, len(tasks), chunk)):
+            part = slice(start, start + chunk)
+            requests = [Request(t, p) for t, p in zip(tasks[part], prompts[part], strict=True)]
+            outputs = _generate(generator, requests, conf, c)
+            chunk_rows = _score_chunk(tasks[part], suites[part], outputs, conf, executor)
+            writer.write(chunk_rows)
+            rows.extend(r.to_dict() for r in chunk_rows)
+            log.info("eval %s: %d/%d tasks scored", label, min(start + chunk, len(tasks)), len(tasks))
+    except BaseException:
+        metrics, extras = summarize(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names) if rows else ({}, {})
+        write_json_atomic(summary_path, {"label": label, "status": "incomplete", "metrics": metrics, **extras})
+        raise
+    metrics, extras = summarize(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names)
+    metrics["eval/harness_errors"] = float(sum(r["status"] == "harness_error" for r in rows))
+    dropped = {str(t.task_id): s.notes["dropped_inputs"] for t, s in zip(tasks, suites, strict=True)
+               if s.notes.get("dropped_inputs")}
+    write_json_atomic(summary_path, {
+        "label": label, "status": "complete", "metrics": metrics, **extras,
+        "generator": generator.name, "model": conf.model.name, "data": conf.data.name,
+        "split": conf.data.eval_split, "task_ids": [str(t.task_id) for t in tasks],
+        "mbppplus_dropped_inputs": dropped, "seconds": round(time.time() - started, 2),
+    })
+    return metrics
+
+
+def pass_line(metrics: dict[str, float], key: str = "eval/pass@1") -> str:
+    """``pass@1 = 0.9980 (499/500)``: the line the CLI ends with."""
+    n = int(metrics.get("n_tasks", 0))
+    passed = int(metrics.get(key.replace("pass@1", "n_passed"), 0))
+    name = key.removeprefix("eval/")
+    return f"{name} = {metrics.get(key, 0.0):.4f} ({passed}/{n})"

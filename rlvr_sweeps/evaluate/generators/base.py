@@ -1,0 +1,57 @@
+"""The generation interface evaluation talks to: requests in, completions out.
+
+A backend only turns prompts into text; building prompts, scoring and statistics live in
+evaluation, so a new backend (vLLM, an API) is one small module registered in
+``rlvr_sweeps.evaluate.generators.GENERATORS``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Request:
+    """One task to complete: the task (pseudo-policies read its reference) and its prompt, as
+    text already formatted by the chat template when the model is a chat model."""
+
+    task: Any
+    prompt: str
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """n completions per request; greedy ignores temperature/top_p (and needs n == 1)."""
+
+    n: int = 1
+    greedy: bool = True
+    temperature: float = 1.0
+    top_p: float = 1.0
+    max_new_tokens: int = 64
+    seed: int = 0
+    stop_at_code_end: bool = True
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ValueError(f"Sampling.n must be >= 1, got {self.n}")
+        if self.greedy and self.n != 1:
+            raise ValueError("greedy decoding gives one completion per prompt: use n=1 or greedy=False")
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    n_tokens: int  # generated tokens up to and including EOS / the closing fence
+    truncated: bool  # stopped by max_new_tokens, not by EOS or the end of the code block
+
+
+class Generator(ABC):
+    """Produces ``sampling.n`` completions for every request, in request order."""
+
+    name: str = "generator"
+
+    @abstractmethod
+    def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[list[Completion]]: ...

@@ -1,0 +1,135 @@
+"""Batched HF ``generate`` backend: left padding, greedy or seeded sampling, a progress bar,
+and a stop at EOS or at the fence that closes the completion's code block.
+
+Rows are sorted by prompt length before batching (less padding, same results: a row's tokens
+do not depend on its batch neighbours under greedy decoding; sampling is seeded per batch).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from rlvr_sweeps.evaluate.generators.base import Completion, Generator, Request, Sampling
+
+# An opening fence with its info string, a body, and a closing fence at the start of a line.
+_CLOSED_BLOCK = re.compile(r"```[^\n`]*\n.*?\n[ \t]*```", re.DOTALL)
+
+
+def first_block_end(text: str) -> int | None:
+    """End offset of the first complete fenced block outside any <think> reasoning, or None."""
+    offset = 0
+    if "<think>" in text:
+        if "</think>" not in text:
+            return None
+        offset = text.rindex("</think>") + len("</think>")
+    match = _CLOSED_BLOCK.search(text, offset)
+    return None if match is None else match.end()
+
+
+def closes_code_block(text: str) -> bool:
+    """True once the text holds a complete fenced block (the row can stop generating)."""
+    return first_block_end(text) is not None
+
+
+def _code_block_stop(tokenizer: Any, prompt_len: int, stop_steps: list[int | None]):
+    """A StoppingCriteria ending each row at its first closed code block; records the step."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class CodeBlockStop(StoppingCriteria):
+        def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
+            gen = input_ids[:, prompt_len:]
+            done = [s is not None for s in stop_steps]
+            for row in range(gen.shape[0]):
+                if done[row] or "`" not in tokenizer.decode(gen[row, -1:]):
+                    continue  # a fence can only close on a token holding a backtick
+                if closes_code_block(tokenizer.decode(gen[row], skip_special_tokens=True)):
+                    stop_steps[row] = gen.shape[1]
+                    done[row] = True
+            return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+    return CodeBlockStop()
+
+
+def _eos_ids(model: Any, tokenizer: Any) -> set[int]:
+    ids: set[int] = set()
+    for source in (getattr(model, "generation_config", None), tokenizer):
+        eos = getattr(source, "eos_token_id", None)
+        if eos is not None:
+            ids.update(eos if isinstance(eos, (list, tuple)) else [eos])
+    return ids
+
+
+class HFGenerator(Generator):
+    """Wraps a loaded (optionally peft-wrapped) causal LM and its tokenizer. Inside a training
+    job, wrap the same model under ``model.disable_adapter()`` for the base evaluation."""
+
+    name = "hf"
+
+    def __init__(self, model: Any, tokenizer: Any, batch_size: int = 16, desc: str = "generate") -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.batch_size = batch_size
+        self.desc = desc
+
+    def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[list[Completion]]:
+        import torch
+        from tqdm.auto import tqdm
+
+        rows = [(i, j) for i in range(len(requests)) for j in range(sampling.n)]
+        lengths = [len(r.prompt) for r in requests]
+        rows.sort(key=lambda ij: -lengths[ij[0]])
+        out: list[list[Completion | None]] = [[None] * sampling.n for _ in requests]
+        tok, model = self.tokenizer, self.model
+        saved_side, was_training = tok.padding_side, model.training
+        tok.padding_side = "left"
+        if tok.pad_token_id is None:
+            tok.pad_token = tok.eos_token
+        model.eval()
+        try:
+            with torch.inference_mode(), tqdm(total=len(rows), desc=self.desc, unit="completion") as bar:
+                for b, start in enumerate(range(0, len(rows), self.batch_size)):
+                    batch = rows[start : start + self.batch_size]
+                    torch.manual_seed(sampling.seed * 1_000_003 + b)
+                    texts = [requests[i].prompt for i, _ in batch]
+                    for (i, j), completion in zip(batch, self._generate_batch(texts, sampling), strict=True):
+                        out[i][j] = completion
+                    bar.update(len(batch))
+        finally:
+            tok.padding_side = saved_side
+            model.train(was_training)
+        return out  # type: ignore[return-value]
+
+    def _generate_batch(self, prompts: list[str], sampling: Sampling) -> list[Completion]:
+        from transformers import GenerationConfig, StoppingCriteriaList
+
+        tok, model = self.tokenizer, self.model
+        bos = tok.bos_token
+        add_special = not (bos and prompts[0].startswith(bos))  # chat templates already hold BOS
+        enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=add_special).to(model.device)
+        prompt_len = enc["input_ids"].shape[1]
+        eos = _eos_ids(model, tok)
+        stop_steps: list[int | None] = [None] * len(prompts)
+        params: dict[str, Any] = {"do_sample": False}
+        if not sampling.greedy:
+            params = {"do_sample": True, "temperature": sampling.temperature, "top_p": sampling.top_p, "top_k": 0}
+        gen_cfg = GenerationConfig(
+            max_new_tokens=sampling.max_new_tokens,
+            pad_token_id=tok.pad_token_id,
+            eos_token_id=sorted(eos) or None,
+            **params,
+        )
+        criteria = StoppingCriteriaList()
+        if sampling.stop_at_code_end:
+            criteria.append(_code_block_stop(tok, prompt_len, stop_steps))
+        seqs = model.generate(**enc, generation_config=gen_cfg, stopping_criteria=criteria)
+        completions = []
+        for row, ids in enumerate(seqs[:, prompt_len:].tolist()):
+            ended = next((k + 1 for k, t in enumerate(ids) if t in eos), None)
+            stop = stop_steps[row]
+            n = min(x for x in (ended, stop, len(ids)) if x is not None)
+            truncated = ended is None and stop is None and n >= sampling.max_new_tokens
+            completions.append(Completion(tok.decode(ids[:n], skip_special_tokens=True), n, truncated))
+        return completions

@@ -1,0 +1,77 @@
+"""Scoring completions in the sandbox: one Job per (completion, test suite part), results
+mapped to Verdicts with the shared error-type labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rlvr_sweeps.diagnostics import error_type_label
+from rlvr_sweeps.evaluate.records import Verdict
+
+
+@dataclass(frozen=True)
+class Suite:
+    """The tests of one task, in parts that each run as one sandbox job within the time limit.
+    ``base`` decides pass@1; ``plus`` (MBPP+ only) holds the extra tests: plus = base AND plus."""
+
+    base: list[list[str]]
+    setup: str = ""
+    plus: list[list[str]] | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+NO_CODE = Verdict(False, "no_code", "no_code")
+
+
+def verdict(result: Any) -> Verdict:
+    return Verdict(
+        passed=bool(result.passed),
+        status=result.status,
+        error_type=error_type_label(result),
+        error=result.error_type,
+        tests_passed=int(result.tests_passed),
+        tests_total=int(result.tests_total),
+    )
+
+
+def harness_error(what: str) -> Verdict:
+    """The harness (not the completion) failed on this problem: counted as not passed, and
+    visible as status harness_error and in eval/harness_errors."""
+    return Verdict(False, "harness_error", "other", error=what)
+
+
+def merge(parts: Sequence[Verdict]) -> Verdict:
+    """All parts must pass; the verdict of a failure is its first failing part's."""
+    failed = next((v for v in parts if not v.passed), None)
+    if failed is not None:
+        return failed
+    return Verdict(True, "pass", "pass", None, sum(v.tests_passed for v in parts), sum(v.tests_total for v in parts))
+
+
+def score(codes: Sequence[str], suites: Sequence[Suite], executor: Any) -> list[tuple[Verdict, Verdict | None]]:
+    """(base verdict, plus verdict or None) per code; codes[i] is graded on suites[i]."""
+    from rlvr_sweeps.sandbox import Job
+
+    jobs, owners = [], []
+    for i, (code, suite) in enumerate(zip(codes, suites, strict=True)):
+        if not code:
+            continue
+        for kind, parts in (("base", suite.base), ("plus", suite.plus or [])):
+            for part in parts:
+                jobs.append(Job(code, list(part), suite.setup))
+                owners.append((i, kind))
+    results = executor.run(jobs) if jobs else []
+    got: dict[tuple[int, str], list[Verdict]] = {}
+    for owner, result in zip(owners, results, strict=True):
+        got.setdefault(owner, []).append(verdict(result))
+    out: list[tuple[Verdict, Verdict | None]] = []
+    for i, (code, suite) in enumerate(zip(codes, suites, strict=True)):
+        if not code:
+            out.append((NO_CODE, None if suite.plus is None else NO_CODE))
+            continue
+        base = merge(got.get((i, "base"), []))
+        plus = None if suite.plus is None else merge([base, *got.get((i, "plus"), [])])
+        out.append((base, plus))
+    return out
