@@ -40,7 +40,7 @@ from rlvr_sweeps.logger import RunInfo, RunLogger, labelled, make_logger
 from rlvr_sweeps.results import read_jsonl, write_json_atomic, write_text_atomic
 from rlvr_sweeps.sweep import CHECKPOINTS, FINAL, completed_result, last_checkpoint
 from rlvr_sweeps.sweep.state import clear_running, mark_running
-from rlvr_sweeps.train import grpo_config_kwargs, summarize
+from rlvr_sweeps.train import summarize
 
 METRICS = "metrics.jsonl"
 ADAPTER = "adapter"
@@ -174,16 +174,12 @@ def _table(out_dir: Path, label: str, enabled: bool) -> tuple[list[str], list[li
 def _train_and_evaluate(conf: Config, info: RunInfo, logger: RunLogger, final: dict[str, Any]) -> None:
     """Fills `final` as it goes, so whatever was computed before an exception is kept."""
     t0 = time.perf_counter()
-    import torch
-    from peft import LoraConfig
     from transformers import set_seed
-    from trl import GRPOConfig, GRPOTrainer
 
-    from rlvr_sweeps.data import assert_no_test_leak, load_tasks, to_trl_dataset
+    from rlvr_sweeps.data import assert_no_test_leak, load_tasks
     from rlvr_sweeps.models import load_model, load_tokenizer
-    from rlvr_sweeps.models.tokenizer import chat_template_kwargs
-    from rlvr_sweeps.rewards import build_reward_funcs
     from rlvr_sweeps.train.callbacks import MetricsJsonlCallback
+    from rlvr_sweeps.train.trainer import build_trainer
 
     job_dir = info.job_dir
     timings = final["timings"]
@@ -199,39 +195,13 @@ def _train_and_evaluate(conf: Config, info: RunInfo, logger: RunLogger, final: d
     final["data"] = {"train_tasks": len(train_tasks), "eval_tasks": len(eval_tasks)}
     tokenizer = load_tokenizer(conf.model)
     model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
-    dataset = to_trl_dataset(train_tasks, conf.model, conf.data)
-    reward_funcs, reward_weights = build_reward_funcs(conf.reward, conf.sandbox)
 
     resume = last_checkpoint(job_dir)
-    resume_step = _checkpoint_step(resume) if resume else None
     metrics_cb = MetricsJsonlCallback(job_dir / METRICS)
-    metrics_cb.rows = _reset_metrics(job_dir, resume_step)
-    args = GRPOConfig(
-        **grpo_config_kwargs(
-            conf,
-            job_dir / CHECKPOINTS,
-            report_to=logger.report_to,
-            use_cpu=not torch.cuda.is_available(),
-            reward_weights=reward_weights,
-            run_name=info.name,
-            chat_template_kwargs=chat_template_kwargs(tokenizer, conf.model) if conf.model.chat else None,
-        )
-    )
-    lora = LoraConfig(
-        r=conf.lora.r,
-        lora_alpha=conf.lora.alpha,
-        lora_dropout=conf.lora.dropout,
-        target_modules=list(conf.model.lora_target_modules),
-        task_type="CAUSAL_LM",
-    )
-    trainer = GRPOTrainer(
-        model=model,
-        reward_funcs=reward_funcs,
-        args=args,
-        train_dataset=dataset,
-        processing_class=tokenizer,
-        peft_config=lora,
-        callbacks=[metrics_cb],
+    metrics_cb.rows = _reset_metrics(job_dir, _checkpoint_step(resume) if resume else None)
+    trainer = build_trainer(
+        conf, model, tokenizer, train_tasks, job_dir / CHECKPOINTS,
+        report_to=logger.report_to, run_name=info.name, callbacks=[metrics_cb],
     )
     timings["load_s"] = time.perf_counter() - t0
     if resume:

@@ -70,7 +70,7 @@ METRICS: dict[str, Callable[[Cell], Any]] = {
     "steps": lambda c: _metric(c, "train/global_step"),
     "train_reward_last": lambda c: _metric(c, "train/reward_last"),
     "train_reward_mean": lambda c: _metric(c, "train/reward_mean"),
-    "n_eval": lambda c: _eval(c, "trained").get("eval/n_tasks") or _eval(c, "base").get("eval/n_tasks"),
+    "n_eval": lambda c: _eval(c, "trained").get("n_tasks") or _eval(c, "base").get("n_tasks"),
     "base_pass@1": lambda c: _pct(_eval(c, "base").get("eval/pass@1")),
     "trained_pass@1": lambda c: _pct(_eval(c, "trained").get("eval/pass@1")),
     "delta_pp": lambda c: ((c.final or {}).get("eval") or {}).get("delta_pp"),
