@@ -67,6 +67,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -143,9 +144,11 @@ def _prepare(job: Job) -> _Prepared | Result:
     if not isinstance(job.code, str) or not job.code.strip():
         return Result(False, "no_code", None, 0, len(job.tests), 0.0)
     try:
-        shadowed = plan.bound_names(plan.ast.parse(job.code))
-        if job.setup:
-            shadowed |= plan.bound_names(plan.ast.parse(job.setup))
+        with warnings.catch_warnings():  # invalid escapes in the program are its own business
+            warnings.simplefilter("ignore")
+            shadowed = plan.bound_names(plan.ast.parse(job.code))
+            if job.setup:
+                shadowed |= plan.bound_names(plan.ast.parse(job.setup))
     except SyntaxError:
         return Result(False, "error", "SyntaxError", 0, len(job.tests), 0.0)
     except (ValueError, TypeError) as exc:  # null bytes, non-str setup

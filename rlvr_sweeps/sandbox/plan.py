@@ -22,6 +22,7 @@ import builtins
 import functools
 import math
 import operator
+import warnings
 from dataclasses import dataclass
 
 TRUSTED_CALLS = frozenset(
@@ -175,7 +176,9 @@ def _has_comprehension_or_lambda(node: ast.AST) -> bool:
 def plan_test(source: str, shadowed: frozenset[str]) -> TestPlan:
     """Plan one test string. Statements other than ``assert`` run in the child (untrusted)."""
     try:
-        tree = ast.parse(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
     except SyntaxError:
         return TestPlan((), (), invalid="SyntaxError")
     except ValueError:
