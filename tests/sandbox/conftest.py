@@ -36,7 +36,12 @@ def run1(ex, sandbox_root):
     assert healthy.passed, healthy
 
 
-def processes_with(marker: str) -> list[int]:
+@pytest.fixture
+def processes_with():
+    return _processes_with
+
+
+def _processes_with(marker: str) -> list[int]:
     """Host pids whose command line contains ``marker`` (sandboxed processes are visible here)."""
     found = []
     for pid in os.listdir("/proc"):
