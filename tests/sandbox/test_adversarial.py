@@ -257,7 +257,10 @@ def test_infinite_loops_time_out(run1, loop):
     "x = []\nwhile True:\n    x.append(bytearray(10**7))",
 ], ids=["at-once", "growing"])
 def test_memory_bombs(run1, bomb):
-    _not_passed(run1(bomb + "\ndef f(x):\n    return 2"), "memory")
+    """Stopped by the address-space limit; a growing bomb that has to touch 512 MB of pages
+    may hit the 2 s wall clock first on a loaded machine, which stops it just as well."""
+    statuses = ("memory",) if "10**10" in bomb else ("memory", "timeout")
+    _not_passed(run1(bomb + "\ndef f(x):\n    return 2"), *statuses)
 
 
 def test_huge_file_write_is_capped(run1, sandbox_root):
