@@ -78,7 +78,9 @@ def build_suites(tasks: Sequence[Any], conf: Any, executor: Any) -> list[Suite]:
         return [Suite([list(t.tests)], t.setup) for t in tasks]
     from rlvr_sweeps.evaluate import mbppplus
 
-    expected = mbppplus.expected_outputs(tasks, executor, conf.eval.oracle_cache, conf.data.path)
+    expected = mbppplus.expected_outputs(
+        tasks, executor, conf.eval.oracle_cache, conf.data.path, plus=conf.eval.plus
+    )
     suites = []
     for t in tasks:
         base, plus = mbppplus.suites(t, expected[t.task_id], conf.eval.timeout_s)

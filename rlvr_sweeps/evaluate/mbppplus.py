@@ -188,12 +188,12 @@ def capture_source(task: Any, args: Sequence[Any]) -> str:
     return f"({call_source(task, args)},)"
 
 
-def _cache_path(cache_dir: str, data_path: str) -> Path | None:
+def _cache_path(cache_dir: str, data_path: str, plus: bool) -> Path | None:
     if not data_path or not Path(data_path).is_file():
         return None
     digest = hashlib.sha256(Path(data_path).read_bytes()).hexdigest()[:16]
     root = Path(cache_dir) if cache_dir else Path.home() / ".cache" / "rlvr_sweeps"
-    return root / f"mbppplus-expected-v{CACHE_VERSION}-{digest}.json"
+    return root / f"mbppplus-expected-v{CACHE_VERSION}-{digest}{'' if plus else '-base'}.json"
 
 
 def _encode(values: list[Any]) -> list[str | None]:
@@ -220,14 +220,16 @@ def _decode(sources: list[str | None]) -> list[Any]:
 
 
 def expected_outputs(
-    tasks: Sequence[Any], executor: Any, cache_dir: str = "", data_path: str = "", chunk: int = 32
+    tasks: Sequence[Any], executor: Any, cache_dir: str = "", data_path: str = "", chunk: int = 32,
+    plus: bool = True,
 ) -> dict[str, Expected]:
-    """Run each task's canonical solution on its base and plus inputs in the sandbox and collect
-    the outputs: ``chunk`` inputs per job, then one job per input for chunks that ran out of time
-    (an input whose canonical run alone exceeds the limit stays MISSING). Cached per data file."""
+    """Run each task's canonical solution on its base (and, with ``plus``, plus) inputs in the
+    sandbox and collect the outputs: ``chunk`` inputs per job, then one job per input for chunks
+    that ran out of time (an input whose canonical run alone exceeds the limit stays MISSING).
+    Cached per data file; without ``plus`` the plus lists are empty."""
     from rlvr_sweeps.sandbox import Job
 
-    path = _cache_path(cache_dir, data_path)
+    path = _cache_path(cache_dir, data_path, plus)
     cached: dict[str, Any] = {}
     if path is not None and path.is_file():
         try:
@@ -244,7 +246,7 @@ def expected_outputs(
             todo.append(t)
     if not todo:
         return out
-    calls = {t.task_id: [capture_source(t, a) for a in _all_inputs(t)] for t in todo}
+    calls = {t.task_id: [capture_source(t, a) for a in _inputs(t, plus)] for t in todo}
     values = {tid: [MISSING] * len(c) for tid, c in calls.items()}
     cost = {tid: [0.0] * len(c) for tid, c in calls.items()}
     by_id = {t.task_id: t for t in todo}
@@ -274,8 +276,9 @@ def expected_outputs(
     return out
 
 
-def _all_inputs(task: Any) -> list[Any]:
-    return evalplus_inputs(task.number, task.base_inputs) + evalplus_inputs(task.number, task.plus_inputs)
+def _inputs(task: Any, plus: bool) -> list[Any]:
+    base = evalplus_inputs(task.number, task.base_inputs)
+    return base + evalplus_inputs(task.number, task.plus_inputs) if plus else base
 
 
 def _plain(value: Any) -> bool:
@@ -326,4 +329,5 @@ def suites(task: Any, expected: Expected, timeout_s: float) -> tuple[list[list[s
         tests = [compare(call_source(task, a), o, task.atol) for a, o, _ in keep]
         return _pack(tests, [c for _, _, c in keep], budget)
 
-    return build(base_in, expected.base, expected.base_ms), build(plus_in, expected.plus, expected.plus_ms)
+    plus_parts = build(plus_in, expected.plus, expected.plus_ms) if len(expected.plus) == len(plus_in) else []
+    return build(base_in, expected.base, expected.base_ms), plus_parts
