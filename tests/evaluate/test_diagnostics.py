@@ -89,3 +89,24 @@ def test_pass_at_k_from_sampled_rows(tmp_path, shared_data, make_conf) -> None:
     assert m["eval/pass@2"] == pytest.approx((1 - 1 / 3 + 0) / 2)  # 1 - C(2,2)/C(3,2) = 2/3 for task 11
     assert "eval/pass@5" not in m  # k > n_samples is not reported
     assert len(list(read_problems(tmp_path, "mixed"))) == 2 * (1 + 3)
+
+
+def test_a_crash_keeps_the_rows_already_scored(tmp_path, shared_data, make_conf) -> None:
+    """Chunks of 4 tasks (batch_size=1): a generator dying on the 2nd chunk loses nothing before."""
+    conf = make_conf("model=reference", "data=mbpp", f"data.path={shared_data / 'mbpp' / 'mbpp.jsonl'}",
+                     "eval.task_ids=[11,12,13,14,15,16]", "eval.batch_size=1")
+    tasks = load_eval_tasks(conf.data)
+
+    class Dies(Generator):
+        name = "dies"
+
+        def generate(self, requests, sampling):
+            if any(r.task.task_id == "15" for r in requests):
+                raise RuntimeError("CUDA out of memory")
+            return [[Completion(f"{FENCE}python\n{r.task.reference}\n{FENCE}", 5, False)] for r in requests]
+
+    with pytest.raises(RuntimeError, match="out of memory"):
+        evaluate_policy(Dies(), None, tasks, conf, tmp_path, "dies")
+    assert [r["task_id"] for r in read_problems(tmp_path, "dies")] == ["11", "12", "13", "14"]
+    summary = json.loads((tmp_path / "dies" / "summary.json").read_text())
+    assert summary["status"] == "incomplete" and summary["metrics"]["eval/pass@1"] == 1.0
