@@ -67,10 +67,17 @@ def mark_running(job_dir: str | os.PathLike[str]) -> None:
     info = {
         "host": socket.gethostname(),
         "pid": os.getpid(),
-        "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
+        "slurm_job_id": os.environ.get("SLURM_JOB_ID"),  # what scancel/sacct take, also for array tasks
+        "slurm_array_task": _array_task(),
         "started": time.time(),
     }
     write_json_atomic(Path(job_dir) / RUNNING, info)
+
+
+def _array_task() -> str | None:
+    """`<array id>_<index>` as squeue shows a job-array task, or None outside an array."""
+    array, index = os.environ.get("SLURM_ARRAY_JOB_ID"), os.environ.get("SLURM_ARRAY_TASK_ID")
+    return f"{array}_{index}" if array and index else None
 
 
 def clear_running(job_dir: str | os.PathLike[str]) -> None:
@@ -78,11 +85,13 @@ def clear_running(job_dir: str | os.PathLike[str]) -> None:
 
 
 def record_lost_job(
-    job_dir: str | os.PathLike[str], error: str, choices: dict[str, Any] | None = None
+    job_dir: str | os.PathLike[str], state: str, message: str, choices: dict[str, Any] | None = None
 ) -> bool:
     """Write a failed final.json for a job that died without writing one (cancelled, killed, node
-    lost), so the gathered table shows the cell as failed with the reason. Never overwrites an
-    existing final.json: a result the job wrote itself always wins. Returns whether it wrote."""
+    lost), so the gathered table shows the cell as failed and why; `state` (e.g. the SLURM state
+    CANCELLED) takes the place of the exception type of a job's own failure record. Never
+    overwrites an existing final.json: a result the job wrote itself always wins. Returns whether
+    it wrote."""
     job_dir = Path(job_dir)
     if read_json(job_dir / FINAL) is not None:
         return False
@@ -90,7 +99,7 @@ def record_lost_job(
         job_dir / FINAL,
         {
             "status": CellStatus.FAILED.value,
-            "error": error,
+            "error": {"type": state, "message": message, "traceback": ""},
             "choices": choices or {},
             "metrics": {},
             "timings": {},

@@ -105,10 +105,8 @@ class ResumableMixin:
         try:
             return job.results()[0]
         except UncompletedJobError:
-            reason = (
-                f"{self._EXECUTOR} job {job.job_id} ended {job.state} without writing a result "
-                f"(its log: {job.paths.stderr})"
-            )
+            state = str(job.state)
+        reason = f"{self._EXECUTOR} job {job.job_id} ended {state} without writing a result (its log: {job.paths.stderr})"
         log.error(f"[sweep] cell {job_dir.name}: {reason}")
-        record_lost_job(job_dir, reason, choices)
+        record_lost_job(job_dir, state.split()[0], reason, choices)
         return JobReturn(overrides=list(overrides), working_dir=str(job_dir), status=JobStatus.COMPLETED)

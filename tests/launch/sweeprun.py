@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,5 +80,21 @@ def assert_table(sweep_dir: Path, cells: set[str]) -> str:
 
 
 def submitit_jobs(sweep_dir: Path) -> list[str]:
-    """Job ids submitit used (its folder also holds an unexpanded `%j` dir)."""
-    return sorted(p.name for p in (sweep_dir / ".submitit").iterdir() if p.is_dir() and p.name != "%j")
+    """Ids of the submitit jobs that returned a result (its folder also holds an unexpanded `%j`
+    dir, and under SLURM one for the job array itself)."""
+    return sorted(p.parent.name for p in (sweep_dir / ".submitit").glob("*/*_result.pkl"))
+
+
+@contextlib.contextmanager
+def interrupted(cmd: list[str], cwd: Path) -> Iterator[subprocess.Popen]:
+    """Start a sweep in its own process group and SIGKILL the whole group (launcher, workers, jobs)
+    when the block ends, like a lost login session or a killed node."""
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env(), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        yield proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

@@ -6,14 +6,12 @@ Real app, real launchers (hydra-joblib-launcher, submitit local), tiny random-in
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from sweeprun import CELLS, assert_table, env, finals, log_of, run, submitit_jobs, sweep_cmd
+from sweeprun import CELLS, assert_table, finals, interrupted, log_of, run, submitit_jobs, sweep_cmd
 
 pytestmark = pytest.mark.slow
 
@@ -35,21 +33,8 @@ def test_interrupted_parallel_sweep_reruns_only_missing_cells(tmp_path: Path) ->
     cmd = sweep_cmd(sweep_dir, "hydra/launcher=parallel", "hydra.launcher.n_jobs=2")
 
     t0 = time.perf_counter()
-    first = subprocess.Popen(
-        cmd,
-        cwd=tmp_path,
-        env=env(),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with interrupted(cmd, tmp_path) as first:
         _wait_for_ok_cells(sweep_dir, 2, first, timeout=400)
-    finally:
-        os.killpg(
-            first.pid, signal.SIGKILL
-        )  # the launcher and its worker processes, like a lost login session
-        first.wait()
     t_first = time.perf_counter() - t0
     done_before = {
         f["_path"]: f["_path"].read_bytes() for f in finals(sweep_dir).values() if f["status"] == "ok"
@@ -109,24 +94,13 @@ def test_training_killed_mid_run_resumes_from_its_checkpoint(tmp_path: Path) -> 
         "eval.enabled=false",
         grid=["reward=unit", "algo=grpo"],
     )
-    first = subprocess.Popen(
-        cmd,
-        cwd=tmp_path,
-        env=env(),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with interrupted(cmd, tmp_path) as first:
         deadline = time.monotonic() + 300
         while not list(sweep_dir.glob("*/checkpoints/checkpoint-2/trainer_state.json")):
             assert time.monotonic() < deadline and first.poll() is None, (
                 "no checkpoint-2 before the job ended"
             )
             time.sleep(0.1)
-    finally:
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait()
     (cell,) = [p.parents[2] for p in sweep_dir.glob("*/checkpoints/checkpoint-2/trainer_state.json")]
     assert not (cell / "final.json").exists()
     saved = {

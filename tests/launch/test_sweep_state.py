@@ -63,17 +63,16 @@ def test_cell_status_ignores_leftovers_of_an_earlier_attempt(tmp_path: Path) -> 
 
 def test_a_lost_job_is_recorded_failed_but_never_overwrites_a_result(tmp_path: Path) -> None:
     mark_running(tmp_path / "lost")
-    assert record_lost_job(tmp_path / "lost", "slurm job 7 ended CANCELLED", {"reward": "unit"})
-    final = json.loads((tmp_path / "lost" / FINAL).read_text())
-    assert (
-        final["status"] == "failed"
-        and "CANCELLED" in final["error"]
-        and final["choices"] == {"reward": "unit"}
+    assert record_lost_job(
+        tmp_path / "lost", "CANCELLED", "slurm job 7 ended CANCELLED by 0", {"reward": "unit"}
     )
+    final = json.loads((tmp_path / "lost" / FINAL).read_text())
+    assert final["status"] == "failed" and final["choices"] == {"reward": "unit"}
+    assert final["error"]["type"] == "CANCELLED" and "slurm job 7" in final["error"]["message"]
     assert not (tmp_path / "lost" / RUNNING).exists()
 
     _final(tmp_path / "wrote", status="failed", error="ValueError: the job's own record")
-    assert not record_lost_job(tmp_path / "wrote", "slurm job 8 ended FAILED")
+    assert not record_lost_job(tmp_path / "wrote", "FAILED", "slurm job 8 ended FAILED")
     assert json.loads((tmp_path / "wrote" / FINAL).read_text())["error"] == "ValueError: the job's own record"
 
 
