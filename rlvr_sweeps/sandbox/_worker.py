@@ -269,10 +269,11 @@ def run_child(job: dict) -> None:
             line = json.dumps({"k": "encode_error", "e": _exc_name(exc)})
         write_all(RESULT_FD, (line + "\n").encode())
 
-    def capture(src: str, mode: str) -> list:
+    def capture(src: str, truth: bool = False) -> list:
         try:
-            value = eval(compile(src, "<test>", mode), ns)  # noqa: S307 - inside the sandbox
-            return [1, _wire.encode(value)]
+            value = eval(compile(src, "<test>", "eval"), ns)  # noqa: S307 - inside the sandbox
+            # ``truth``: the test needs only bool(value) (plan.py says why that is safe).
+            return [1, bool(value) if truth else _wire.encode(value)]
         except BaseException as exc:  # noqa: BLE001
             return [0, _exc_name(exc)]
 
@@ -296,10 +297,10 @@ def run_child(job: dict) -> None:
                     failed = _exc_name(exc)
                     break
             else:
-                results.append(capture(src, "eval"))
+                results.append(capture(src, kind == "b"))
         emit({"k": "t", "i": i, "r": results, "x": failed})
     if job.get("capture"):
-        emit({"k": "v", "r": [capture(src, "eval") for src in job["capture"]]})
+        emit({"k": "v", "r": [capture(src) for src in job["capture"]]})
     emit({"k": "end"})
 
 

@@ -215,7 +215,7 @@ def _check_test(test: plan.TestPlan, msg: dict | None) -> str | None:
     if isinstance(msg.get("x"), str):
         return msg["x"]
     raw = msg.get("r")
-    n_eval = sum(1 for kind, _ in test.ops if kind == "e")
+    n_eval = sum(1 for kind, _ in test.ops if kind != "x")
     if not isinstance(raw, list) or len(raw) != n_eval:
         return "NoResult"
     values = []

@@ -13,6 +13,13 @@ A sub-expression is trusted when every name in it is a trusted builtin (``len``,
 Nodes with a trusted head (comparisons, boolean/arithmetic operators, displays, subscripts,
 calls of trusted builtins) are split recursively; every maximal sub-expression that references
 an untrusted name becomes a placeholder.
+
+A placeholder in a pure boolean context (the assert's test itself, the operand of ``not``,
+the test of ``x if t else y``, the operands of ``and``/``or`` that sit in such a context, the
+argument of ``bool(...)``) is only ever asked for its truth value. For those the child sends
+``bool(value)`` (op kind ``"b"``) instead of the value, so ``assert re.search(p, s)`` passes as
+in plain Python although a ``re.Match`` is not plain data. This does not weaken verdicts: the
+child controlling ``__bool__`` can only choose True or False, which it could equally return.
 """
 
 from __future__ import annotations
@@ -68,7 +75,7 @@ class Check:
 class TestPlan:
     """What the child runs for one test string (``ops``) and what the parent checks."""
 
-    ops: tuple  # ("x", source) to exec, ("e", expression) to evaluate and send back
+    ops: tuple  # ("x", source) to exec; ("e", expr) to evaluate and send back; ("b", expr): its bool()
     checks: tuple[Check, ...]
     invalid: str | None = None  # exception name when the test itself cannot be used
 
@@ -102,7 +109,7 @@ class _Splitter:
     def __init__(self, shadowed: frozenset[str]) -> None:
         self.trusted = TRUSTED_NAMES - shadowed
         self.modules = {m: a for m, a in TRUSTED_MODULES.items() if m not in shadowed}
-        self.placeholders: list[str] = []
+        self.placeholders: list[tuple[str, str]] = []  # (op kind "e" or "b", source)
 
     # -- analysis -------------------------------------------------------------------------
     def untrusted(self, node: ast.AST, local: frozenset[str] = frozenset()) -> bool:
@@ -144,23 +151,40 @@ class _Splitter:
         return False
 
     # -- rewriting ------------------------------------------------------------------------
-    def split(self, node: ast.AST) -> ast.AST:
+    def split(self, node: ast.AST, boolean: bool = False) -> ast.AST:
+        """``boolean``: only the truth of ``node`` matters to its parent node."""
         if not self.untrusted(node):
             return node
         if isinstance(node, ast.expr) and not self.trusted_head(node):
             self._check_no_untrusted_compare(node)
-            self.placeholders.append(ast.unparse(node))
+            self.placeholders.append(("b" if boolean else "e", ast.unparse(node)))
             index = len(self.placeholders) - 1
             return ast.Call(ast.Name(PH, ast.Load()), [ast.Constant(index)], [])
         for field, value in ast.iter_fields(node):
+            inner = self._boolean_field(node, field, boolean)
             if isinstance(value, list):
-                setattr(node, field, [self.split(v) if isinstance(v, ast.AST) else v for v in value])
+                setattr(node, field, [self.split(v, inner) if isinstance(v, ast.AST) else v for v in value])
             elif isinstance(value, ast.AST) and not isinstance(value, (ast.expr_context, ast.operator)):
-                setattr(node, field, self.split(value))
+                setattr(node, field, self.split(value, inner))
         if isinstance(node, ast.BinOp) and type(node.op) in _GUARDED_OPS:
             name = _GUARDED_OPS[type(node.op)]
             return ast.Call(ast.Name(GUARD, ast.Load()), [ast.Constant(name), node.left, node.right], [])
         return node
+
+    def _boolean_field(self, node: ast.AST, field: str, boolean: bool) -> bool:
+        """Is ``node.field`` in a pure boolean context? (``a or b`` in a value context yields
+        an operand's value, so its operands inherit the context rather than becoming boolean.)"""
+        if isinstance(node, ast.UnaryOp):
+            return isinstance(node.op, ast.Not)
+        if isinstance(node, ast.BoolOp):
+            return boolean
+        if isinstance(node, ast.IfExp):
+            return field == "test" or boolean
+        if isinstance(node, ast.Call) and field == "args":
+            f = node.func
+            return (isinstance(f, ast.Name) and f.id == "bool" and "bool" in self.trusted
+                    and len(node.args) == 1 and not node.keywords)
+        return False
 
     def _check_no_untrusted_compare(self, node: ast.AST) -> None:
         for sub in ast.walk(node):
@@ -193,12 +217,12 @@ def plan_test(source: str, shadowed: frozenset[str]) -> TestPlan:
             continue
         splitter = _Splitter(frozenset(shadowed))
         try:
-            residual = splitter.split(stmt.test)
+            residual = splitter.split(stmt.test, boolean=True)
         except UnsupportedTest:
             return TestPlan((), (), invalid="UnsupportedTest")
         expr = ast.fix_missing_locations(ast.Expression(residual))
         code = compile(expr, "<test>", "eval")
-        ops.extend(("e", p) for p in splitter.placeholders)
+        ops.extend(splitter.placeholders)
         checks.append(Check(code, n_ph, len(splitter.placeholders)))
         n_ph += len(splitter.placeholders)
     if not checks:
