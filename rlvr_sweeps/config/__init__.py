@@ -61,6 +61,8 @@ def to_config(cfg: DictConfig | dict[str, Any]) -> Config:
     """Instantiate the dataclasses (running their __post_init__ checks) and the cross-group rules."""
     from rlvr_sweeps.algos import ALGORITHMS
 
+    if isinstance(cfg, DictConfig) and "hydra" in cfg:  # a sweep cell composed with its hydra node
+        cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
     node = OmegaConf.merge(OmegaConf.structured(Config), cfg)
     try:
         node.output_dir = str(node.output_dir)

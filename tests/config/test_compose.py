@@ -137,3 +137,19 @@ def test_launcher_presets_are_on_the_search_path() -> None:
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
         repo = GlobalHydra.instance().config_loader().get_search_path()
         assert any("launch" in p.path for p in repo.config_search_path)
+
+
+def test_dryrun_launcher_lists_and_validates_every_cell(tmp_path: Path) -> None:
+    out = _run_cli("-m", "+experiment=paper", "hydra/launcher=dryrun", f"hydra.sweep.dir={tmp_path / 's'}", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "dry run: 12 cells, 0 invalid" in out.stdout
+    assert out.stdout.count("meta-llama/Llama-3.2-1B-Instruct") == 6
+
+
+def test_dryrun_launcher_refuses_a_grid_with_an_invalid_cell(tmp_path: Path) -> None:
+    out = _run_cli(
+        "-m", "algo=grpo,gspo", "algo.steps_per_generation=1", "hydra/launcher=dryrun",
+        f"hydra.sweep.dir={tmp_path / 's'}", cwd=tmp_path,
+    )
+    assert out.returncode == 2
+    assert "1 invalid" in out.stdout and "on-policy" in out.stdout
