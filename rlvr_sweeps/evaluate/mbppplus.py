@@ -13,7 +13,8 @@ the sandbox evaluates in the trusted parent on plain decoded values (the complet
 the expected value and cannot override ``==``). Inputs are decoded as EvalPlus does (tuples,
 sets, complex numbers for the tasks that take them: ``evalplus_inputs``).
 
-Two tasks of the v0.1 snapshot need EvalPlus's special oracles, because MBPP's reference is
+Per-task oracles of later EvalPlus versions are applied too (``OUTPUT_SET_EQ``,
+``OUTPUT_NOT_NONE``). Two tasks of the v0.1 snapshot need EvalPlus's special oracles, because MBPP's reference is
 wrong for them and EvalPlus also accepts the constant answer the task text asks for:
 Mbpp/164 (``are_equivalent``: matching the canonical OR always True) and Mbpp/295 (``sum_div``:
 matching the canonical OR always 0). They are graded with that either-or rule over all inputs
@@ -35,7 +36,7 @@ from typing import Any
 
 RTOL = 1e-07  # np.testing.assert_allclose's default, which EvalPlus uses
 FLOAT_ATOL = 1e-06  # EvalPlus's tolerance for float outputs of tasks with atol == 0
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 # ---------------------------------------------------------------------------------------------
 # inputs, as EvalPlus decodes them (evalplus/data/mbpp.py, mbpp_deserialize_inputs): the JSON
@@ -144,6 +145,16 @@ def compare(call: str, expected: Any, atol: float) -> str:
 
 SPECIAL_ORACLES: dict[str, Any] = {"Mbpp/164": True, "Mbpp/295": 0}
 
+# EvalPlus's later oracles (evalplus/eval/_special_oracle.py), by entry point. SET_EQ: outputs
+# whose order depends on set iteration (string hashes are randomised per process, so even the
+# canonical solution disagrees with itself) compare as sets. NOT_NONE: outputs that are
+# re.Match objects (not plain data) compare by "is not None", or as the bool itself.
+OUTPUT_SET_EQ = frozenset({
+    "similar_elements", "find_char_long", "common_in_nested_lists", "extract_singly", "larg_nnum",
+    "intersection_array", "find_dissimilar", "Diff",
+})
+OUTPUT_NOT_NONE = frozenset({"check_str", "text_match_three", "text_starta_endb"})
+
 
 def _special(task_id: str, calls: list[str], expected: list[Any]) -> list[str]:
     const = literal(SPECIAL_ORACLES[task_id])
@@ -185,7 +196,18 @@ def call_source(task: Any, args: Sequence[Any]) -> str:
 def capture_source(task: Any, args: Sequence[Any]) -> str:
     """Captured as a 1-tuple: the sandbox reports a failed or non-plain capture as None, which
     must not be confused with a function that returns None."""
+    if task.entry_point in OUTPUT_NOT_NONE:
+        return f"({call_source(task, args)} is not None,)"
     return f"({call_source(task, args)},)"
+
+
+def task_compare(task: Any, call: str, expected: Any) -> str:
+    """``compare`` with EvalPlus's per-task oracles."""
+    if task.entry_point in OUTPUT_NOT_NONE:
+        return f"assert (lambda o: o == {expected!r} if type(o) is bool else (o is not None) == {expected!r})({call})"
+    if task.entry_point in OUTPUT_SET_EQ:
+        return f"assert set({call}) == set({literal(expected)})"
+    return compare(call, expected, task.atol)
 
 
 def _cache_path(cache_dir: str, data_path: str, plus: bool) -> Path | None:
@@ -326,7 +348,7 @@ def suites(task: Any, expected: Expected, timeout_s: float) -> tuple[list[list[s
         keep = [(a, o, c) for a, o, c in zip(inputs, outs, costs, strict=True) if o is not MISSING]
         if task.task_id in SPECIAL_ORACLES:  # one either-or assert over all inputs
             return [_special(task.task_id, [call_source(task, a) for a, _, _ in keep], [o for _, o, _ in keep])] if keep else []
-        tests = [compare(call_source(task, a), o, task.atol) for a, o, _ in keep]
+        tests = [task_compare(task, call_source(task, a), o) for a, o, _ in keep]
         return _pack(tests, [c for _, _, c in keep], budget)
 
     plus_parts = build(plus_in, expected.plus, expected.plus_ms) if len(expected.plus) == len(plus_in) else []
