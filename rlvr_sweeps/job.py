@@ -208,10 +208,13 @@ def _train_and_evaluate(conf: Config, info: RunInfo, logger: RunLogger, final: d
         _say(f"{info.name}: resuming from {resume}")
         final["resumed_from"] = str(resume)
 
-    t1 = time.perf_counter()
-    trainer.train(resume_from_checkpoint=str(resume) if resume else None)
-    timings["train_s"] = time.perf_counter() - t1
-    final["metrics"] = {**summarize(metrics_cb.rows), **metrics_cb.summary}
+    t1, c1 = time.perf_counter(), time.process_time()
+    try:
+        trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+    finally:  # a run that dies at step k still reports its k logged steps
+        timings["train_s"] = time.perf_counter() - t1
+        timings["train_cpu_s"] = time.process_time() - c1  # this process only: tells contention from work
+        final["metrics"] = {**summarize(metrics_cb.rows), **metrics_cb.summary}
     policy = trainer.model
     policy.save_pretrained(job_dir / ADAPTER)
     tokenizer.save_pretrained(job_dir / ADAPTER)

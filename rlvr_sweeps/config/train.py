@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass
 class TrainConfig:
-    max_steps: int = 6  # optimizer steps; the default profile is sized for minutes on 2 CPU cores
+    max_steps: int = 4  # optimizer steps; the default profile is sized for minutes on 2 CPU cores
     per_device_train_batch_size: int = 4  # completions per device per step (TRL counts completions)
     gradient_accumulation_steps: int = 1  # larger = bigger effective batch, fewer optimizer steps per generation
     learning_rate: float = 2e-4  # LoRA tolerates ~10x the full-finetune rate
@@ -15,7 +15,7 @@ class TrainConfig:
     warmup_steps: int = 0
     weight_decay: float = 0.0
     max_grad_norm: float = 1.0
-    max_completion_length: int = 48  # tokens per completion: the main cost of a step
+    max_completion_length: int = 32  # tokens per completion: the main cost of a step
     temperature: float = 1.0  # sampling temperature of rollouts; lower = less exploration
     top_p: float = 1.0
     logging_steps: int = 1  # one metrics.jsonl row (and W&B step) per logging step
