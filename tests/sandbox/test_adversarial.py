@@ -304,3 +304,19 @@ def test_kill_minus_one_reaches_only_the_program(run1, ex):
     workers = [w.proc.pid for w in ex._workers]
     _not_passed(run1("import os, signal\nos.kill(-1, signal.SIGKILL)\ndef f(x):\n    return 2"))
     assert [w.proc.pid for w in ex._workers] == workers and all(w.proc.poll() is None for w in ex._workers)
+
+
+def test_flooding_the_result_channel(run1):
+    """40 MB of junk on the harness's own result fd: the worker keeps only the first 32 MB,
+    so the real result lines behind it are lost and the program crashes with OutputLimit."""
+    code = textwrap.dedent("""
+        import os
+        block = b"x" * (1 << 20)
+        for _ in range(40):
+            os.write(3, block)
+        def f(x):
+            return 0
+    """)
+    result = run1(code)
+    _not_passed(result, "crash")
+    assert result.error_type == "OutputLimit"
