@@ -320,3 +320,27 @@ def test_flooding_the_result_channel(run1):
     result = run1(code)
     _not_passed(result, "crash")
     assert result.error_type == "OutputLimit"
+
+
+def test_program_credentials(run1, ex):
+    """What the program runs as: an unprivileged uid with no capabilities and no_new_privs
+    (inherited from the worker), parent-death signal set, empty environment."""
+    code = textwrap.dedent("""
+        import os
+        def status():
+            fields = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
+            return {k: fields[k].split() for k in ("Uid", "CapEff", "NoNewPrivs")}
+        def deathsig():
+            import ctypes
+            sig = ctypes.c_int(-1)
+            ctypes.CDLL(None).prctl(2, ctypes.byref(sig), 0, 0, 0)  # PR_GET_PDEATHSIG
+            return sig.value
+        def env():
+            return dict(os.environ)
+    """)
+    result = run1(code, tests=[], capture=["status()", "deathsig()", "env()"])
+    status, deathsig, env = result.values
+    if "uid_drop" in ex.isolation["active"]:
+        assert int(status["Uid"][0]) > 65535 and len(set(status["Uid"])) == 1, status
+    assert int(status["CapEff"][0], 16) == 0 and status["NoNewPrivs"] == ["1"], status
+    assert deathsig == 9 and env == {}
