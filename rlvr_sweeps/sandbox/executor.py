@@ -14,10 +14,17 @@ Protected (each by the mechanism named in ``Executor.isolation``; missing ones a
   pickle); comparisons run in the parent on builtin objects. Exit codes, stdout, exceptions
   it raises, fake messages and patched harness frames can at most *claim* values for those
   sub-expressions, which is no stronger than hard-coding answers. The child never sees the
-  expected values. A test without a valid message from the child is not passed.
-* Files: the child runs as a unique unprivileged uid (``uid_drop``) with a read-only view of
+  expected values. A test without a valid message from the child is not passed. Where a test
+  needs only a value's truth (``assert re.match(...)``, ``not f(x)``) the child sends
+  ``bool(value)``: choosing ``__bool__`` is no stronger than returning True or False. The
+  child writes its messages to a private in-memory file (memfd) that the worker reads, at
+  most 32 MB of it, once the child has exited (with pid namespaces: once all its processes
+  have).
+* Files: the child runs as an unprivileged uid unique to its worker slot (``uid_drop``; the
+  programs of a slot run one after the other) with a read-only view of
   the filesystem (``mount_namespace`` + ``readonly_root``), in a fresh 0700 working dir on a
-  size-capped tmpfs (``tmpfs_workdir``) removed after each program; /tmp, /var/tmp, /dev/shm
+  size-capped tmpfs (``tmpfs_workdir``, one per worker) removed by the worker after each
+  program, before its result is reported, so no later program can see it; /tmp, /var/tmp, /dev/shm
   and /run are empty private tmpfs (``private_tmp``), which also hides unix sockets there.
   ``RLIMIT_FSIZE`` caps single files.
 * Secrets: workers start with an empty environment; ``/proc`` is private to the worker's pid
@@ -31,8 +38,11 @@ Protected (each by the mechanism named in ``Executor.isolation``; missing ones a
   other uid). Without pid namespaces the worker kills the process group and then every
   process of the child's unique uid.
 * Network: a per-worker network namespace with no interfaces up (loopback included).
+* Privileges: ``no_new_privs`` is set once in the worker and inherited (irrevocably) by every
+  child, so no setuid binary or file capability can raise a program's privileges.
 * Resources: ``RLIMIT_AS`` (memory), ``RLIMIT_CPU`` + wall-clock SIGKILL (time),
-  ``RLIMIT_NOFILE``, ``RLIMIT_CORE=0``, stdout/stderr to /dev/null, results capped at 32 MB.
+  ``RLIMIT_NOFILE``, ``RLIMIT_FSIZE`` (also bounds the result file), ``RLIMIT_CORE=0``,
+  stdout/stderr to /dev/null, results capped at 32 MB.
 
 Not protected:
 
@@ -297,9 +307,13 @@ class _WorkerProc:
             buf += chunk
         return buf
 
-    def send(self, obj: dict) -> None:
-        body = json.dumps(obj, separators=(",", ":")).encode()
-        data = memoryview(struct.pack(">I", len(body)) + body)
+    def send(self, objs: list[dict]) -> None:
+        """Frames for several jobs in one write: one wake-up of the worker, not one per job."""
+        frames = []
+        for obj in objs:
+            body = json.dumps(obj, separators=(",", ":")).encode()
+            frames += (struct.pack(">I", len(body)), body)
+        data = memoryview(b"".join(frames))
         while data:
             data = data[os.write(self.wfd, data):]
 
@@ -374,6 +388,28 @@ class Executor:
     def __enter__(self) -> Executor:
         return self
 
+    def pool_cpu_s(self) -> float:
+        """CPU seconds used so far by the workers and every program they ran (reaped
+        children count in their parent's totals). For benchmarks on a shared machine, where
+        CPU time says more than wall time; Linux /proc only, 0.0 where unreadable."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for w in self._workers:
+            pids = [w.proc.pid]
+            try:  # with a worker pid namespace the worker proper is the relay's only child
+                with open(f"/proc/{w.proc.pid}/task/{w.proc.pid}/children") as f:
+                    pids += [int(p) for p in f.read().split()]
+            except OSError:
+                pass
+            for pid in pids:
+                try:
+                    with open(f"/proc/{pid}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        return total / tick
+
     def __exit__(self, *exc: object) -> None:
         self.close()
 
@@ -426,13 +462,16 @@ class Executor:
         try:
             while pending or any(w.in_flight for w in self._workers):
                 for w in self._workers:
+                    batch = []
                     while pending and len(w.in_flight) < depth:
                         i = pending.popleft()
                         p = prepared[i]
-                        w.send({"id": i, "code": jobs[i].code, "setup": jobs[i].setup or "",
-                                "tests": p.ops, "capture": p.capture, "timeout_s": self.timeout_s,
-                                "memory_mb": self.memory_mb})
+                        batch.append({"id": i, "code": jobs[i].code, "setup": jobs[i].setup or "",
+                                      "tests": p.ops, "capture": p.capture, "timeout_s": self.timeout_s,
+                                      "memory_mb": self.memory_mb})
                         w.in_flight[i] = time.monotonic()
+                    if batch:
+                        w.send(batch)
                 for key, _ in sel.select(timeout=1.0):
                     w = key.data
                     frames = w.read_frames()

@@ -22,12 +22,38 @@ def ex(sandbox_root):
         yield executor
 
 
+# Runs inside the sandbox. Each worker mounts its own tmpfs over the temp root, so the host
+# sees an empty mount point whatever happens; only a program can see its worker's work dirs.
+# They are named ``w<worker>-<n>`` with n counting that worker's programs; the temp root is
+# mode 0711 (no listing), so the probe stats every earlier name of its own worker.
+LEFTOVER_PROBE = """
+import os
+def leftovers():
+    me = os.path.basename(os.getcwd())
+    prefix, n = me.rsplit("-", 1)
+    root = os.path.dirname(os.getcwd())
+    return [me, [f"{prefix}-{i}" for i in range(1, int(n)) if os.path.lexists(os.path.join(root, f"{prefix}-{i}"))]]
+"""
+
+
+def leftover_workdirs(ex: Executor) -> list[str]:
+    """Work dirs of finished programs that still exist, as seen from inside every worker."""
+    n = ex.workers_n * ex.slots * 2  # the pool hands each worker up to 2*slots jobs at once
+    results = ex.run([Job(LEFTOVER_PROBE, [], capture=["leftovers()"])] * n)
+    assert all(r.passed and r.values for r in results), results
+    own = {r.values[0][0] for r in results}
+    assert {name.rsplit("-", 1)[0] for name in own} == {f"w{i}" for i in range(ex.workers_n)}, own
+    return sorted({name for r in results for name in r.values[0][1]} - own)
+
+
 @pytest.fixture
 def run1(ex, sandbox_root):
-    """Run one program; afterwards the executor must be healthy and its temp root empty."""
+    """Run one program; afterwards the executor must be healthy, no work dir of a finished
+    program may be left (checked from inside), and the host's view of the temp root empty."""
 
     def run(code: str, tests=("assert f(1) == 2",), setup: str = "", capture=()) -> Result:
         result = ex.run([Job(code, list(tests), setup, list(capture))])[0]
+        assert leftover_workdirs(ex) == []
         assert list(sandbox_root.iterdir()) == []
         return result
 
@@ -54,3 +80,13 @@ def _processes_with(marker: str) -> list[int]:
         if marker.encode() in cmdline:
             found.append(int(pid))
     return found
+
+
+@pytest.fixture
+def leftovers():
+    return leftover_workdirs
+
+
+@pytest.fixture
+def leftover_probe():
+    return LEFTOVER_PROBE
