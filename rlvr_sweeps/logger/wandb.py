@@ -95,7 +95,9 @@ class WandbLogger(RunLogger):
             dir=str(info.job_dir),
             mode=self.mode,
             reinit="finish_previous",  # a run left open by a crashed job never swallows the next one
-            settings=wandb.Settings(silent=True, disable_git=True),
+            # console="off": the job's output is already in the terminal / SLURM log, and routing every
+            # progress-bar redraw through W&B costs the training process time on each write.
+            settings=wandb.Settings(silent=True, disable_git=True, console="off"),
         )
 
     def log_eval(self, label: str, metrics: dict[str, Any], table: Table | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 from appcli import explain, finals, run_app
@@ -42,3 +43,10 @@ def test_table_has_one_row_per_cell_with_the_swept_choices(grid):
     assert {(r["reward"], r["algo"]) for r in rows} == CELLS and len(rows) == 6
     assert all(r["status"] == "ok" and r["trained_pass@1"] != "" for r in rows)
     assert "| reward" in proc.stdout  # the table is printed at the end of the sweep
+
+
+@pytest.mark.slow
+def test_each_job_of_the_one_process_sweep_has_its_own_wandb_run(grid):
+    runs = [list((Path(f["job_dir"]) / "wandb").glob("offline-run-*")) for f in finals(grid[0])]
+    assert len(runs) == 6 and all(len(r) == 1 for r in runs)
+    assert len({r[0].name for r in runs}) == 6
