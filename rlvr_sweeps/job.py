@@ -9,6 +9,7 @@ Contract of a job dir (Hydra's job output dir = conf.output_dir):
   wandb/             the W&B run (logger=wandb), offline unless the user says otherwise
   final.json         written atomically once, at the end: status ok | failed, error, choices,
                      overrides, metrics, eval {base, trained, delta_pp}, timings, versions, git
+  final.previous.json  the failed attempt's record, moved aside when a failed cell is re-run
 
 Failure policy: an exception inside the job is recorded (final.json status `failed`, error type,
 message and traceback tail) and run_job returns normally, so the other cells of a sweep still
@@ -45,6 +46,7 @@ from rlvr_sweeps.train import summarize
 METRICS = "metrics.jsonl"
 ADAPTER = "adapter"
 EVAL = "eval"
+PREVIOUS = "final.previous.json"  # the last failed attempt's final.json, when a cell is re-run
 _TRACEBACK_TAIL = 3000  # characters of traceback kept in final.json: the frames that matter, not the whole stack
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # sandbox workers fork after the tokenizer ran
 _VERSIONED = ("torch", "transformers", "trl", "peft", "accelerate", "datasets", "wandb", "hydra-core", "rlvr_sweeps")
@@ -254,6 +256,9 @@ def run_job(conf: Config, cfg: DictConfig) -> float | None:
         _say(f"{info.name}: already done ({job_dir / FINAL}), skipping")
         return objective(done)
 
+    stale = job_dir / FINAL  # a failed attempt: kept aside so the cell reads `running`, not `failed`
+    if stale.exists():
+        os.replace(stale, job_dir / PREVIOUS)
     mark_running(job_dir)
     final: dict[str, Any] = {
         "status": "failed",
