@@ -103,8 +103,28 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[n:]
 
 
+def _refuse(obj: object) -> object:
+    raise TypeError(f"not JSON data: {type(obj).__name__}")
+
+
+# One compact encoder built once here and shared by every fork: ``json.dumps`` with options
+# builds a JSONEncoder and a C encoder object on each call, objects a child would allocate
+# (copy-on-write faults) for every line it writes. No markers (circularity check): the
+# harness only encodes fresh, depth-bounded trees from ``_wire.encode``.
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+if _C_ENCODER is not None:
+    _ITERENCODE = _C_ENCODER(None, _refuse, json.encoder.encode_basestring_ascii, None, ":", ",",
+                             False, False, False)
+
+    def dumps(obj: object) -> str:
+        return "".join(_ITERENCODE(obj, 0))
+else:  # pragma: no cover - CPython always has the C accelerator
+    def dumps(obj: object) -> str:
+        return json.dumps(obj, separators=(",", ":"), allow_nan=False)
+
+
 def frame(obj: object) -> bytes:
-    body = json.dumps(obj, separators=(",", ":")).encode()
+    body = dumps(obj).encode()
     return struct.pack(">I", len(body)) + body
 
 
@@ -272,7 +292,7 @@ def run_child(job: dict, out_fd: int = RESULT_FD) -> None:
 
     def emit(obj: dict) -> None:
         try:
-            line = json.dumps(obj, separators=(",", ":"), allow_nan=False)
+            line = dumps(obj)
         except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError on a huge value
             line = json.dumps({"k": "encode_error", "e": _exc_name(exc)})
         write_all(out_fd, (line + "\n").encode())
