@@ -441,19 +441,14 @@ class Executor:
     def _run(self, jobs: list[Job], progress: bool) -> list[Result]:
         results: list[Result | None] = [None] * len(jobs)
         prepared: dict[int, _Prepared] = {}
-        pending: deque[int] = deque()
-        for i, job in enumerate(jobs):
-            prep = _prepare(job)
-            if isinstance(prep, Result):
-                results[i] = prep
-            else:
-                prepared[i] = prep
-                pending.append(i)
+        # Planned lazily, as workers have room: the first programs start while the parent still
+        # plans the rest, instead of every worker idling through the whole batch's planning.
+        pending: deque[int] = deque(range(len(jobs)))
         bar = None
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=len(jobs), file=sys.stderr, unit="prog", initial=len(jobs) - len(pending))
+            bar = tqdm(total=len(jobs), file=sys.stderr, unit="prog")
         sel = selectors.DefaultSelector()
         for w in self._workers:
             sel.register(w.rfd, selectors.EVENT_READ, w)
@@ -465,13 +460,21 @@ class Executor:
                     batch = []
                     while pending and len(w.in_flight) < depth:
                         i = pending.popleft()
-                        p = prepared[i]
+                        p = _prepare(jobs[i])
+                        if isinstance(p, Result):  # decided without running (no code, syntax error)
+                            results[i] = p
+                            if bar is not None:
+                                bar.update(1)
+                            continue
+                        prepared[i] = p
                         batch.append({"id": i, "code": jobs[i].code, "setup": jobs[i].setup or "",
                                       "tests": p.ops, "capture": p.capture, "timeout_s": self.timeout_s,
                                       "memory_mb": self.memory_mb})
                         w.in_flight[i] = time.monotonic()
                     if batch:
                         w.send(batch)
+                if not any(w.in_flight for w in self._workers):
+                    continue  # the rest was decided without running
                 for key, _ in sel.select(timeout=1.0):
                     w = key.data
                     frames = w.read_frames()

@@ -90,6 +90,18 @@ def test_fractional_counts_and_statuses(run1):
     assert run1("   \n").status == "no_code"
 
 
+def test_batch_mixing_parent_decided_and_run_programs(ex):
+    """Jobs decided without running (no code, syntax error) are planned lazily among the
+    others: each result stays at its job's position, and a batch of only such jobs returns."""
+    ok = Job("def f(x):\n    return x", ["assert f(3) == 3"])
+    bad = Job("def f(x):\n    return -x", ["assert f(3) == 3"])
+    jobs = [Job("  "), ok, Job("def f(:", ["assert f(1)"]), bad, Job(""), ok]
+    statuses = [(r.status, r.error_type) for r in ex.run(jobs)]
+    assert statuses == [("no_code", None), ("pass", None), ("error", "SyntaxError"),
+                        ("fail", "AssertionError"), ("no_code", None), ("pass", None)]
+    assert [r.status for r in ex.run([Job(""), Job("def f(:")])] == ["no_code", "error"]
+
+
 def test_capture_returns_plain_values(run1):
     code = "import collections\ndef f(x):\n    return collections.namedtuple('P', 'a')(x)"
     result = run1(code, tests=[], capture=["f(1)", "f", "1/0", "{1: (2, 3)}"])
