@@ -40,6 +40,7 @@ from rlvr_sweeps.config.model import ModelKind
 from rlvr_sweeps.logger import RunInfo, RunLogger, labelled, make_logger
 from rlvr_sweeps.results import read_jsonl, write_json_atomic, write_text_atomic
 from rlvr_sweeps.sweep import CHECKPOINTS, FINAL, completed_result, last_checkpoint
+from rlvr_sweeps.sweep.distributed import export_distributed_env
 from rlvr_sweeps.sweep.state import clear_running, mark_running
 from rlvr_sweeps.train import summarize
 
@@ -173,8 +174,12 @@ def _table(out_dir: Path, label: str, enabled: bool) -> tuple[list[str], list[li
     return problems_table_rows(out_dir, label)
 
 
-def _train_and_evaluate(conf: Config, info: RunInfo, logger: RunLogger, final: dict[str, Any]) -> None:
-    """Fills `final` as it goes, so whatever was computed before an exception is kept."""
+def _train_and_evaluate(
+    conf: Config, info: RunInfo, logger: RunLogger, final: dict[str, Any], main: bool = True
+) -> None:
+    """Fills `final` as it goes, so whatever was computed before an exception is kept. In a
+    multi-GPU cell every process trains (DDP needs them all); only the main one (`main`) saves the
+    adapter and evaluates, and only it writes files."""
     t0 = time.perf_counter()
     from transformers import set_seed
 
@@ -200,7 +205,8 @@ def _train_and_evaluate(conf: Config, info: RunInfo, logger: RunLogger, final: d
 
     resume = last_checkpoint(job_dir)
     metrics_cb = MetricsJsonlCallback(job_dir / METRICS)
-    metrics_cb.rows = _reset_metrics(job_dir, _checkpoint_step(resume) if resume else None)
+    if main:
+        metrics_cb.rows = _reset_metrics(job_dir, _checkpoint_step(resume) if resume else None)
     trainer = build_trainer(
         conf, model, tokenizer, train_tasks, job_dir / CHECKPOINTS,
         report_to=logger.report_to, run_name=info.name, callbacks=[metrics_cb],
@@ -217,6 +223,8 @@ def _train_and_evaluate(conf: Config, info: RunInfo, logger: RunLogger, final: d
         timings["train_s"] = time.perf_counter() - t1
         timings["train_cpu_s"] = time.process_time() - c1  # this process only: tells contention from work
         final["metrics"] = {**summarize(metrics_cb.rows), **metrics_cb.summary}
+    if not main:
+        return
     policy = trainer.model
     policy.save_pretrained(job_dir / ADAPTER)
     tokenizer.save_pretrained(job_dir / ADAPTER)
@@ -251,6 +259,8 @@ def run_job(conf: Config, cfg: DictConfig) -> float | None:
     job_dir = Path(conf.output_dir).resolve()
     job_dir.mkdir(parents=True, exist_ok=True)
     info = run_info(conf, cfg, job_dir)
+    if export_distributed_env() != 0:
+        return _run_follower(conf, info)
     done = completed_result(job_dir)
     if done is not None:
         _say(f"{info.name}: already done ({job_dir / FINAL}), skipping")
@@ -271,6 +281,7 @@ def run_job(conf: Config, cfg: DictConfig) -> float | None:
         "versions": versions(),
         "git": git_commit(),
         "host": platform.node(),
+        "world_size": int(os.environ.get("WORLD_SIZE", "1")),  # processes of a multi-GPU (DDP) cell
         "job_dir": str(job_dir),
     }
     logger = make_logger(conf.logger)
@@ -297,6 +308,14 @@ def run_job(conf: Config, cfg: DictConfig) -> float | None:
     _finish_logger(logger, failed=failed)
     _say(f"{info.name}: {final['status']} in {final['timings']['total_s']:.1f} s -> {job_dir / FINAL}")
     return objective(final)
+
+
+def _run_follower(conf: Config, info: RunInfo) -> None:
+    """A non-zero rank of a multi-GPU cell: trains in lockstep with rank 0 and writes nothing
+    (rank 0 owns metrics.jsonl, the adapter, the evaluation, W&B and final.json). Its errors are
+    raised, not recorded: the launcher sees the task fail, and rank 0's record stays the truth."""
+    final: dict[str, Any] = {"timings": {}, "metrics": {}, "eval": {}}
+    _train_and_evaluate(conf, info, RunLogger(), final, main=False)
 
 
 def _flat_eval(results: dict[str, Any]) -> dict[str, Any]:
