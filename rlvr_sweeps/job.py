@@ -259,12 +259,12 @@ def run_job(conf: Config, cfg: DictConfig) -> float | None:
     job_dir = Path(conf.output_dir).resolve()
     job_dir.mkdir(parents=True, exist_ok=True)
     info = run_info(conf, cfg, job_dir)
-    if export_distributed_env() != 0:
-        return _run_follower(conf, info)
-    done = completed_result(job_dir)
+    done = completed_result(job_dir)  # checked by every rank: a done cell must not start a lone follower
     if done is not None:
         _say(f"{info.name}: already done ({job_dir / FINAL}), skipping")
         return objective(done)
+    if export_distributed_env() != 0:
+        return _run_follower(conf, info)
 
     stale = job_dir / FINAL  # a failed attempt: kept aside so the cell reads `running`, not `failed`
     if stale.exists():
