@@ -15,6 +15,7 @@ host refuses is reported by name, never skipped silently.
 from __future__ import annotations
 
 import _signal
+import builtins
 import ctypes
 import errno
 import gc
@@ -97,7 +98,10 @@ def read_exact(fd: int, n: int) -> bytes | None:
 
 
 def write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
+    n = os.write(fd, data)  # the whole buffer in the common case: no view, no slices
+    if n == len(data):
+        return
+    view = memoryview(data)[n:]
     while view:
         n = os.write(fd, view)
         view = view[n:]
@@ -288,7 +292,6 @@ def _exc_name(exc: BaseException) -> str:
 def run_child(job: dict, out_fd: int = RESULT_FD) -> None:
     """Run solution, setup, then each test's untrusted parts; write JSON lines to ``out_fd``.
     Everything here is inside the sandbox: what it writes is a claim the parent verifies."""
-    import builtins
 
     def emit(obj: dict) -> None:
         try:
@@ -332,6 +335,10 @@ def run_child(job: dict, out_fd: int = RESULT_FD) -> None:
     emit({"k": "end"})
 
 
+# Limits that do not depend on the job, built once in the worker.
+_FIXED_LIMITS = tuple((res, (val, val)) for res, val in (
+    (resource.RLIMIT_NPROC, 64), (resource.RLIMIT_FSIZE, 64 << 20),
+    (resource.RLIMIT_NOFILE, 256), (resource.RLIMIT_CORE, 0)))
 # Raw signal numbers: ``signal.signal`` converts to and from enums on every call, which
 # touches (and so copies) many pages of the forked child for nothing.
 _DEFAULT_SIGNALS = tuple(int(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD))
@@ -352,10 +359,10 @@ def child_main(job: dict, wfd: int, uid: int | None, workdir: str, is_root: bool
         os.chdir(workdir)
         mem = int(job["memory_mb"]) << 20
         cpu = int(math.ceil(job["timeout_s"])) + 1
-        for res, val in ((resource.RLIMIT_AS, mem), (resource.RLIMIT_CPU, cpu),
-                         (resource.RLIMIT_NPROC, 64), (resource.RLIMIT_FSIZE, 64 << 20),
-                         (resource.RLIMIT_NOFILE, 256), (resource.RLIMIT_CORE, 0)):
-            resource.setrlimit(res, (val, val))
+        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        for res, pair in _FIXED_LIMITS:
+            resource.setrlimit(res, pair)
         if is_root and uid is not None:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
