@@ -80,12 +80,33 @@ class TestPlan:
     invalid: str | None = None  # exception name when the test itself cannot be used
 
 
+_BINDERS = (ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Global, ast.Nonlocal,
+            ast.alias, ast.MatchAs, ast.MatchStar, ast.MatchMapping, ast.arg)
+
+
+def _binding_nodes(tree: ast.AST) -> list[ast.AST]:
+    """The nodes of ``tree`` that can bind a name, in no particular order. Same nodes as
+    ``ast.walk``, about twice as fast (no generators): the parent runs it on every completion."""
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _BINDERS):
+            found.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                stack.extend([x for x in value if isinstance(x, ast.AST)])
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return found
+
+
 def bound_names(tree: ast.AST) -> set[str]:
     """Every name the code may bind anywhere (over-approximation: locals count too, which
     only makes more sub-expressions untrusted, never fewer). ``import math`` does not count
     as rebinding ``math``."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _binding_nodes(tree):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

@@ -141,3 +141,26 @@ def test_result_api():
     job = Job("x = 1", ["assert x == 1"])
     with pytest.raises(AttributeError):
         job.code = "y"
+
+
+def test_bound_names_sees_binders_at_every_depth():
+    """The parent's fast AST walk must reach every nesting level ``ast.walk`` reaches."""
+    code = textwrap.dedent("""
+        import math, os.path
+        from a import b as c
+        class C:
+            def m(self, *v, kw=1, **kk):
+                global g
+                async def af():
+                    lambda q, *, r=2: [t for t in (w := [1])]
+                for i, (j, k) in []:
+                    with open(x) as (y, z):
+                        del dd
+                match x:
+                    case {"a": 1, **rest}: pass
+                    case [1, *tail]: pass
+                    case P(p) as len: pass
+    """)
+    expected = {"c", "os", "C", "m", "self", "v", "kw", "kk", "g", "af", "q", "r", "t", "w", "i",
+                "j", "k", "y", "z", "dd", "rest", "tail", "p", "len"}
+    assert plan.bound_names(plan.ast.parse(code)) == expected
