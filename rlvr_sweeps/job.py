@@ -185,6 +185,7 @@ def _train_and_evaluate(
 
     from rlvr_sweeps.data import assert_no_test_leak, load_tasks
     from rlvr_sweeps.models import load_model, load_tokenizer
+    from rlvr_sweeps.models.warm_start import warm_start
     from rlvr_sweeps.train.callbacks import MetricsJsonlCallback
     from rlvr_sweeps.train.trainer import build_trainer
 
@@ -202,6 +203,7 @@ def _train_and_evaluate(
     final["data"] = {"train_tasks": len(train_tasks), "eval_tasks": len(eval_tasks)}
     tokenizer = load_tokenizer(conf.model)
     model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    model = warm_start(model, tokenizer, conf, train_tasks, eval_tasks)  # model.warm_start_steps; train tasks only
 
     resume = last_checkpoint(job_dir)
     metrics_cb = MetricsJsonlCallback(job_dir / METRICS)

@@ -46,6 +46,9 @@ class ModelConfig:
     enable_thinking: bool = False  # Qwen3 chat template switch; the study used non-thinking mode (shorter)
     dtype: DType = DType.float32  # bfloat16 halves memory on GPUs; float32 is the safe CPU choice
     config_overrides: dict[str, Any] = field(default_factory=dict)  # arch config fields set on random init
+    warm_start_steps: int = 0  # SFT steps on train references before RL: >0 = a random model emits code; 0 = off
+    warm_start_lr: float = 3.0e-3  # full-weight AdamW lr of the warm start: higher = faster fit, less stable
+    warm_start_batch_size: int = 8  # train examples per warm-start step: bigger = smoother, slower per step
     lora_target_modules: list[str] = field(  # more modules = more trainable params, closer to full fine-tuning
         default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
     )
@@ -55,3 +58,8 @@ class ModelConfig:
             raise ValueError(f"model '{self.name}': init=pretrained needs model.path (hub id or local dir)")
         if self.kind == ModelKind.hf and self.tokenizer == "" and not self.path:
             raise ValueError(f"model '{self.name}': tokenizer='' means 'same as model.path', but path is empty")
+        if self.warm_start_steps < 0 or self.warm_start_lr <= 0 or self.warm_start_batch_size < 1:
+            raise ValueError(
+                f"model '{self.name}': warm start needs warm_start_steps >= 0 (0 = off), warm_start_lr > 0 "
+                "and warm_start_batch_size >= 1"
+            )

@@ -16,8 +16,10 @@ from rlvr_sweeps.evaluate.generators.pseudo import NullGenerator, ReferenceGener
 
 def _hf(conf: Any, tokenizer: Any) -> Generator:
     from rlvr_sweeps.models import load_model
+    from rlvr_sweeps.models.warm_start import warm_start
 
     model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    warm_start(model, tokenizer, conf)  # the base model a training job would start from (train split only)
     return HFGenerator(model, tokenizer, conf.eval.batch_size)
 
 

@@ -1,0 +1,167 @@
+"""Warm start of random-init models: seeded SFT on train references only, so the RL step has
+rewards that vary (a random model's are constant: unit 0, Ruff -1) and therefore a gradient."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+
+import pytest
+import torch
+from hydra import compose, initialize_config_dir
+
+from rlvr_sweeps.config import register_configs, to_config
+from rlvr_sweeps.data import TestLeakError, build_prompt, load_tasks
+from rlvr_sweeps.extract import extract_code
+from rlvr_sweeps.models import apply_chat, load_model, load_tokenizer
+from rlvr_sweeps.models import warm_start as ws
+from rlvr_sweeps.paths import conf_dir
+from tests.app.appcli import explain, run_app
+
+register_configs()
+
+
+def _conf(*overrides: str, config: str = "config"):
+    with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):
+        return to_config(compose(config, overrides=["output_dir=.", *overrides]))
+
+
+def _with_steps(conf, steps: int):
+    return dataclasses.replace(conf, model=dataclasses.replace(conf.model, warm_start_steps=steps))
+
+
+def _weights(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.clone() for k, v in model.state_dict().items()}
+
+
+def _same(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.fixture(scope="module")
+def conf():
+    return _conf()
+
+
+@pytest.fixture(scope="module")
+def tokenizer(conf):
+    return load_tokenizer(conf.model)
+
+
+@pytest.fixture(scope="module")
+def splits(conf):
+    return load_tasks(conf.data, conf.data.train_split), load_tasks(conf.data, conf.data.eval_split)
+
+
+def test_default_tiny_models_warm_start_and_real_models_do_not():
+    assert _conf().model.warm_start_steps > 0
+    assert _conf("model=tiny-llama").model.warm_start_steps > 0
+    assert _conf("model=qwen3-0.6b").model.warm_start_steps == 0
+    with pytest.raises(Exception, match="warm_start_steps >= 0"):
+        _conf("model.warm_start_steps=-1")
+
+
+def test_examples_are_the_prompt_trl_renders_plus_fenced_reference_and_eos(conf, tokenizer, splits):
+    task = splits[0][0]
+    prompt_ids, completion_ids = ws.example_ids(task, tokenizer, conf.model, conf.data)
+    trl_ids = tokenizer.apply_chat_template(  # what GRPOTrainer._tokenize_prompts does for chat prompts
+        [[{"role": "user", "content": build_prompt(task, conf.data.prompt_tests)}]],
+        add_generation_prompt=True, tokenize=True, return_dict=True, enable_thinking=conf.model.enable_thinking,
+    )["input_ids"][0]
+    assert prompt_ids == list(trl_ids)
+    assert completion_ids[-1] == tokenizer.eos_token_id
+    completion = tokenizer.decode(completion_ids[:-1])
+    assert extract_code(completion).strip() == task.reference.strip()
+    batch = ws._batch([(prompt_ids, completion_ids)], tokenizer.pad_token_id)
+    supervised = batch["labels"][0][batch["labels"][0] != ws.IGNORE].tolist()
+    assert supervised == completion_ids  # loss on the completion only, never on the prompt
+
+
+def test_same_seed_same_weights_other_seed_other_weights(conf, tokenizer, splits):
+    cfg = dataclasses.replace(conf.model, warm_start_steps=6)
+    examples = [ws.example_ids(t, tokenizer, cfg, conf.data) for t in splits[0][:8]]
+
+    def tuned(seed: int) -> dict[str, torch.Tensor]:
+        model = load_model(cfg, 0, tokenizer=tokenizer)
+        losses = ws.fine_tune(model, examples, cfg, seed, tokenizer.pad_token_id)
+        assert len(losses) == 6 and losses[-1] < losses[0]
+        return _weights(model)
+
+    first = tuned(0)
+    assert _same(first, tuned(0))
+    assert not _same(first, tuned(1))  # the batch order follows the seed
+    assert not _same(first, _weights(load_model(cfg, 0, tokenizer=tokenizer)))  # it did train
+
+
+def test_a_test_task_in_the_train_list_raises_before_any_step(conf, tokenizer, splits, monkeypatch):
+    train, test = splits
+    monkeypatch.setattr(ws, "fine_tune", lambda *a, **k: pytest.fail("trained on a leaked task"))
+    model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    with pytest.raises(TestLeakError):
+        ws.warm_start(model, tokenizer, conf, train_tasks=[*train, test[0]], eval_tasks=[])
+    with pytest.raises(TestLeakError):
+        ws.warm_start(model, tokenizer, conf, train_tasks=[*train, test[0]])  # eval split loaded by default
+    ws.warm_start(model, tokenizer, _with_steps(conf, 0), train_tasks=[*train, test[0]])  # off: no-op
+
+
+def test_a_source_without_train_split_says_how_to_turn_it_off(conf, tokenizer):
+    model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    bad = dataclasses.replace(conf, data=dataclasses.replace(conf.data, train_split="validation"))
+    with pytest.raises(ValueError, match="warm_start_steps=0"):
+        ws.warm_start(model, tokenizer, bad)
+
+
+def _valid_python(model, tokenizer, conf, tasks) -> int:
+    prompts = [apply_chat(tokenizer, [{"role": "user", "content": build_prompt(t)}], conf.model) for t in tasks]
+    enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+    with torch.no_grad():
+        out = model.generate(**enc, max_new_tokens=48, do_sample=False, pad_token_id=tokenizer.pad_token_id)
+    valid = 0
+    for row in out[:, enc["input_ids"].shape[1]:]:
+        code = extract_code(tokenizer.decode(row, skip_special_tokens=True))
+        try:
+            valid += bool(code) and ast.parse(code) is not None
+        except SyntaxError:
+            pass
+    return valid
+
+
+def test_warm_started_model_writes_valid_python_and_is_cached(conf, tokenizer, splits, monkeypatch):
+    train, test = splits
+    prompts = train[:8]
+    random_model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    before = _valid_python(random_model, tokenizer, conf, prompts)
+    model = ws.warm_start(load_model(conf.model, conf.seed, tokenizer=tokenizer), tokenizer, conf, train, test)
+    after = _valid_python(model, tokenizer, conf, prompts)
+    assert after > before and after >= len(prompts) // 2, (before, after)
+
+    monkeypatch.setattr(ws, "fine_tune", lambda *a, **k: pytest.fail("the cache should have answered"))
+    again = ws.warm_start(load_model(conf.model, conf.seed, tokenizer=tokenizer), tokenizer, conf, train, test)
+    assert _same(_weights(model), _weights(again))
+    assert not _same(_weights(model), _weights(random_model))
+
+
+def test_evaluate_cli_builds_the_same_warm_started_base_model(conf, tokenizer, splits):
+    from rlvr_sweeps.evaluate.generators import build_generator
+
+    train, test = splits
+    expected = ws.warm_start(load_model(conf.model, conf.seed, tokenizer=tokenizer), tokenizer, conf, train, test)
+    generator = build_generator(_conf(config="evaluate"), tokenizer)
+    assert _same(_weights(generator.model), _weights(expected))
+
+
+@pytest.mark.slow
+def test_a_short_default_job_gets_varying_rewards_and_a_gradient(tmp_path):
+    proc = run_app(
+        ["-m", "reward=unit", "train.max_steps=2", "data.max_eval_tasks=2", "eval.max_new_tokens=8",
+         f"hydra.sweep.dir={tmp_path / 'sweep'}", "logger=none"],
+        cwd=tmp_path, timeout=600,
+    )
+    assert proc.returncode == 0, explain(proc)
+    assert "warm start: 150 SFT steps" in proc.stderr
+    rows = [json.loads(line) for line in next((tmp_path / "sweep").rglob("metrics.jsonl")).read_text().splitlines()]
+    assert rows, explain(proc)
+    assert max(r.get("train/reward_std", 0.0) for r in rows) > 0, rows
+    assert max(r["train/grad_norm"] for r in rows) > 0, rows
+    assert min(r["train/frac_reward_zero_std"] for r in rows if "train/frac_reward_zero_std" in r) < 1, rows
