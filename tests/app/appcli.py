@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 # Small but real: every stage runs (generation, sandbox rewards, LoRA steps, evaluation).
+BAD_TOKENIZER = "/nonexistent/tokenizer"  # makes exactly one cell of a sweep fail at run time
+
 QUICK = [
     "train.max_steps=2",
     "data.max_train_tasks=4",

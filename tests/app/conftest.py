@@ -6,9 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from appcli import QUICK, run_app
-
-BAD_TOKENIZER = "/nonexistent/tokenizer"
+from appcli import BAD_TOKENIZER, QUICK, run_app
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from appcli import explain, finals
-from conftest import BAD_TOKENIZER
+from appcli import BAD_TOKENIZER, explain, finals
 
 
 def test_sweep_exits_nonzero_after_writing_the_table(failed_sweep):

@@ -10,8 +10,7 @@ import socket
 import subprocess
 import sys
 
-from appcli import explain, run_app
-from conftest import BAD_TOKENIZER
+from appcli import BAD_TOKENIZER, explain, run_app
 
 
 def test_rebuild_shows_failed_and_missing_cells(failed_sweep, tmp_path):
