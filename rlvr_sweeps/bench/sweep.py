@@ -3,9 +3,10 @@
 (a) card: the card command on the default profile (3 rewards x 2 algorithms = 6 jobs, training and
     evaluation) as a real subprocess, wall clock from process start to the gathered table.
     Target: <= 5 min on 2 cores.
-(b) overhead: seconds per optimizer step of our job (`python -m rlvr_sweeps`, W&B offline,
-    metrics.jsonl, callbacks) vs a bare TRL script doing the same training (same model, data,
-    rewards, LoRA and GRPOConfig arguments, no logging), alternated `--repeats` times so that
+(b) overhead: seconds per optimizer step of our job (`python -m rlvr_sweeps`: metrics.jsonl,
+    callbacks, result files; logger=none and no warm start, so the workload is identical) vs a
+    bare TRL script doing the same training (same model, data, rewards, LoRA and GRPOConfig
+    arguments); the W&B log call per step is timed separately ("attributable" line); alternated `--repeats` times so that
     machine noise hits both; the fastest run of each is compared, in wall and in CPU time of the
     training process (steadier on a shared machine). Target: <= 5 % overhead.
 Both legs run in subprocesses started the same way, so import and start-up costs are equal.
@@ -27,7 +28,9 @@ CARD = ["-m", "reward=unit,ruff,combined", "algo=grpo,gspo"]
 CARD_TARGET_S = 300.0
 OVERHEAD_TARGET = 0.05
 # The overhead leg trains only (evaluation is the same code in both and would dilute the ratio).
-TRAIN_ONLY = ["eval.enabled=false", "reward=unit", "algo=grpo"]
+# Same workload on both legs: the bare script neither warm-starts nor logs to W&B (whose cost is
+# measured on its own by per_step_logging_s).
+TRAIN_ONLY = ["eval.enabled=false", "reward=unit", "algo=grpo", "model.warm_start_steps=0", "logger=none"]
 
 
 def _env() -> dict[str, str]:
@@ -62,7 +65,7 @@ def card(tmp: Path) -> float:
 def ours_step_s(tmp: Path, overrides: list[str], tag: str) -> tuple[float, float]:
     """(wall, CPU) seconds per step of the training loop of our job."""
     run_dir = tmp / f"ours-{tag}"
-    _run(["-m", "rlvr_sweeps", *overrides, "logger=wandb", f"hydra.run.dir={run_dir}"], tmp)
+    _run(["-m", "rlvr_sweeps", *overrides, f"hydra.run.dir={run_dir}"], tmp)
     final = json.loads((run_dir / "final.json").read_text())
     if final["status"] != "ok":
         raise RuntimeError(f"our job failed: {final['error']}")
