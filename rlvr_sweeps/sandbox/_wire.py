@@ -58,15 +58,17 @@ def encode(value: object, depth: int = 0) -> object:
             return {"d": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in dict.items(value)]}
     except BaseException:  # noqa: BLE001 - a hostile value must not break the harness
         return {"o": "error"}
-    return {"o": _type_name(value)}
+    return {"o": type_name(value)}
 
 
-def _type_name(value: object) -> str:
+def type_name(value: object, default: str = "object") -> str:
+    """The class name of a value the child may have forged (a metaclass can make `__name__`
+    anything, or raise): `default` unless it is a real str."""
     try:
         name = type(value).__name__
-        return name if isinstance(name, str) else "object"
+        return name if isinstance(name, str) else default
     except BaseException:  # noqa: BLE001
-        return "object"
+        return default
 
 
 class Opaque:

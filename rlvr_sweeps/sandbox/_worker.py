@@ -282,11 +282,7 @@ def setup_worker(cfg: dict) -> tuple[Isolation, bool]:
 
 
 def _exc_name(exc: BaseException) -> str:
-    try:
-        name = type(exc).__name__
-        return name if isinstance(name, str) else "Exception"
-    except BaseException:  # noqa: BLE001
-        return "Exception"
+    return _wire.type_name(exc, "Exception")
 
 
 def run_child(job: dict, out_fd: int = RESULT_FD) -> None:
