@@ -16,8 +16,13 @@ from rlvr_sweeps.lint.result import LintResult
 # Fixed label set: the same keys in every job, so tables line up and a metric that is 0 this
 # step is logged as 0 rather than missing (TRL averages logged metrics over the calls that
 # logged them, so a label logged only when present would be biased upwards).
-ERROR_LABELS = ("pass", "AssertionError", "SyntaxError", "NameError", "TypeError", "timeout", "memory", "no_code", "other")
-_STATUS_LABELS = ("timeout", "memory", "no_code")  # statuses that are their own label
+# no_code: the completion holds no program (rlvr_sweeps.extract: prose, other-language fences, no
+# definition of the entry point); stub: the entry point is defined with a trivial body. Neither is
+# executed, so neither is counted as a code error.
+ERROR_LABELS = (
+    "pass", "AssertionError", "SyntaxError", "NameError", "TypeError", "timeout", "memory", "no_code", "stub", "other",
+)
+_STATUS_LABELS = ("timeout", "memory", "no_code", "stub")  # statuses that are their own label
 # Subclasses that mean the same thing to a reader of the table.
 _ERROR_ALIASES = {"IndentationError": "SyntaxError", "TabError": "SyntaxError", "UnboundLocalError": "NameError"}
 
@@ -69,6 +74,13 @@ def severity_profile(lint_results: Sequence[LintResult | Mapping[str, Any]], top
     }
 
 
+def raw_exception(result: Any) -> str | None:
+    """The exception type name a sandbox Result recorded (field ``exception``; older Results and
+    their dicts call it ``error_type``)."""
+    error = _field(result, "exception")
+    return error if error is not None else _field(result, "error_type")
+
+
 def error_type_label(result: Any) -> str:
     """One of ERROR_LABELS for a sandbox Result (object or dict)."""
     status = _field(result, "status")
@@ -76,7 +88,7 @@ def error_type_label(result: Any) -> str:
         return "pass"
     if status in _STATUS_LABELS:
         return status
-    error = _field(result, "error_type")
+    error = raw_exception(result)
     error = _ERROR_ALIASES.get(error, error)
     if error in ERROR_LABELS:
         return error

@@ -46,7 +46,7 @@ def test_error_types_lengths_lint_and_rows_on_fixed_completions(tmp_path, shared
     m = evaluate_policy(Fixed(texts), load_tokenizer(conf.model), list(tasks.values()), conf, tmp_path, "fixed")
     errors = {k.removeprefix("eval/errors/"): v for k, v in m.items() if k.startswith("eval/errors/")}
     expected = {"pass": 2, "AssertionError": 1, "SyntaxError": 1, "NameError": 1, "TypeError": 1, "timeout": 1,
-                "no_code": 1, "memory": 0, "other": 0}
+                "no_code": 1, "stub": 0, "memory": 0, "other": 0}
     assert errors == {k: v / 8 for k, v in expected.items()}
     assert m["eval/pass@1"] == 2 / 8 and m["n_tasks"] == 8
     assert m["eval/length/mean"] == (40 + 100 + 10 + 20 + 20 + 30 + 3 + 25) / 8

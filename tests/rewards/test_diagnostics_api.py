@@ -48,6 +48,9 @@ def test_severity_profile_from_real_lint_and_from_dicts():
         ({"passed": False, "status": "memory", "error_type": "MemoryError"}, "memory"),
         ({"passed": False, "status": "no_code", "error_type": None}, "no_code"),
         ({"passed": False, "status": "crash", "error_type": None}, "other"),
+        ({"passed": False, "status": "stub", "error_type": None}, "stub"),
+        ({"passed": False, "status": "error", "exception": "NameError"}, "NameError"),  # the renamed field
+        ({"passed": False, "status": "error", "exception": "TabError", "error_type": "other"}, "SyntaxError"),
     ],
 )
 def test_error_type_label(result, label):

@@ -1,4 +1,4 @@
-"""extract_code: the one code-extraction function everybody uses."""
+"""extract_code: the thin wrapper over extract_answer (generic rules, no entry point)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ FENCE = "```"
         (f"{FENCE}py\nx = 1\n{FENCE}", "x = 1\n"),
         (f"{FENCE}\nx = 1\n{FENCE}", "x = 1\n"),  # bare fence
         (f"{FENCE}Python3\nx = 1\n{FENCE}", "x = 1\n"),
-        (f"{FENCE}python\nfirst = 1\n{FENCE}\nfixed:\n{FENCE}python\nsecond = 2\n{FENCE}\n", "second = 2\n"),
-        (f"{FENCE}python\nx = 1\n{FENCE}\n{FENCE}text\noutput\n{FENCE}\n", "x = 1\n"),  # last *python* block
+        # the *first* block since the one answer rule (was: the last one)
+        (f"{FENCE}python\nfirst = 1\n{FENCE}\nfixed:\n{FENCE}python\nsecond = 2\n{FENCE}\n", "first = 1\n"),
+        (f"{FENCE}text\noutput\n{FENCE}\n{FENCE}python\nx = 1\n{FENCE}\n", "x = 1\n"),  # first *python* block
         (f"{FENCE}python\ndef f():\n    return 1", "def f():\n    return 1"),  # truncated, never closed
         (f"<think>try {FENCE}python\nwrong = 1\n{FENCE}</think>\n{FENCE}python\nright = 1\n{FENCE}", "right = 1\n"),
         (f"<think>a</think><think>b</think>{FENCE}python\nx = 1\n{FENCE}", "x = 1\n"),
