@@ -76,7 +76,7 @@ def error_type_label(result: Any) -> str:
         return "pass"
     if status in _STATUS_LABELS:
         return status
-    error = _field(result, "error_type")
+    error = _field(result, "exception", _field(result, "error_type"))  # old result files: error_type
     error = _ERROR_ALIASES.get(error, error)
     if error in ERROR_LABELS:
         return error
