@@ -5,7 +5,7 @@
 
 Input lines: ``{"id": ..., "code": "...", "tests": ["assert ..."], "setup": "..."}`` (setup
 optional). Output lines: ``id`` + the Result fields, in input order (stdout without ``-o``;
-``-o`` is written atomically). A malformed line gets ``status "error", error_type
+``-o`` is written atomically). A malformed line gets ``status "error", exception
 "InvalidInput"`` for that line and the rest is still scored. The exit status is non-zero only
 for unusable arguments or files.
 """

@@ -30,7 +30,7 @@ def verdict(result: Any) -> Verdict:
         passed=bool(result.passed),
         status=result.status,
         error_type=error_type_label(result),
-        error=result.error_type,
+        error=result.exception,
         tests_passed=int(result.tests_passed),
         tests_total=int(result.tests_total),
     )

@@ -59,7 +59,7 @@ Not protected:
 * Solutions that hard-code expected outputs, or tests that compare two untrusted values
   (``f(x) == g(y)`` with both from the solution or setup): the child controls both sides.
 * Tests whose comparisons sit inside a comprehension or lambda over untrusted values cannot be
-  split; they fail closed with error_type ``UnsupportedTest``.
+  split; they fail closed with exception ``UnsupportedTest``.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class Job:
 class Result:
     passed: bool
     status: str
-    error_type: str | None
+    exception: str | None  # the raw exception name (the diagnostic label is diagnostics.error_type_label)
     tests_passed: int
     tests_total: int
     duration_ms: float
@@ -271,6 +271,19 @@ def _contains_opaque(value: object) -> bool:
     return False
 
 
+def available_cpus() -> int:
+    """CPUs this process was given, not the machine's: a SLURM job or a ``taskset`` mask on a
+    big node must not start one worker per host core. ``SLURM_CPUS_PER_TASK`` wins when set
+    (SLURM may not pin the process), else the affinity mask, else ``os.cpu_count()``."""
+    slurm = os.environ.get("SLURM_CPUS_PER_TASK", "")
+    if slurm.strip().isdigit() and int(slurm) > 0:
+        return int(slurm)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 class _WorkerProc:
     """Parent-side handle on one worker process."""
 
@@ -355,7 +368,7 @@ class Executor:
 
     def __init__(self, workers: int | None = None, timeout_s: float = 5.0, memory_mb: int = 1024,
                  slots: int = 3, tmp_root: str | None = None, workdir_mb: int = 256) -> None:
-        self.workers_n = workers or os.cpu_count() or 1
+        self.workers_n = workers or available_cpus()
         self.timeout_s = float(timeout_s)
         self.memory_mb = int(memory_mb)
         self.slots = int(slots)

@@ -65,4 +65,4 @@ def test_references_pass_and_broken_variants_fail_in_the_sandbox(embedded):
     assert [(t.task_id, r.status) for t, r in zip(tasks, good, strict=True) if not r.passed] == []
     assert all(r.tests_passed == r.tests_total == 3 for r in good)
     assert [t.task_id for t, r in zip(tasks, bad, strict=True) if r.passed] == []
-    assert all(r.status == "fail" and r.error_type == "AssertionError" for r in bad)
+    assert all(r.status == "fail" and r.exception == "AssertionError" for r in bad)

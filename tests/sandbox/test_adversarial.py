@@ -286,13 +286,13 @@ def test_ctypes_segfault(run1):
 def test_deep_recursion(run1):
     result = run1("def f(x):\n    return f(x) + 1")
     _not_passed(result, "error")
-    assert result.error_type == "RecursionError"
+    assert result.exception == "RecursionError"
 
 
 def test_reading_stdin(run1):
     result = run1("data = input()\ndef f(x):\n    return 2")
     _not_passed(result, "error")
-    assert result.error_type == "EOFError"
+    assert result.exception == "EOFError"
 
 
 def test_closing_all_fds(run1):
@@ -319,7 +319,7 @@ def test_flooding_the_result_channel(run1):
     """)
     result = run1(code)
     _not_passed(result, "crash")
-    assert result.error_type == "OutputLimit"
+    assert result.exception == "OutputLimit"
 
 
 def test_program_credentials(run1, ex):

@@ -34,7 +34,7 @@ def test_score_to_stdout_in_order(tmp_path):
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["id"] for r in rows] == ["a", None, "c", 4, 5]
     assert [r["status"] for r in rows] == ["pass", "error", "error", "fail", "no_code"]
-    assert rows[1]["error_type"] == rows[2]["error_type"] == "InvalidInput"
+    assert rows[1]["exception"] == rows[2]["exception"] == "InvalidInput"
     assert proc.stderr.strip().splitlines()[-1] == "1 passed, 4 failed"
 
 

@@ -83,10 +83,10 @@ def test_setup_names_and_shadowed_builtins(run1):
 def test_fractional_counts_and_statuses(run1):
     code = "def f(x):\n    return x + 1"
     result = run1(code, tests=["assert f(1) == 2", "assert f(2) == 4", "assert g(1) == 2", "assert f(1) == 2"])
-    assert (result.tests_passed, result.tests_total, result.status, result.error_type) == (2, 4, "fail", "AssertionError")
-    assert run1("def f(x) return", tests=["assert f(1) == 2"]).error_type == "SyntaxError"
-    assert run1("def f(x):\n    return x + 'a'").error_type == "TypeError"
-    assert run1("import no_such_module_xyz\ndef f(x):\n    return 2").error_type == "ModuleNotFoundError"
+    assert (result.tests_passed, result.tests_total, result.status, result.exception) == (2, 4, "fail", "AssertionError")
+    assert run1("def f(x) return", tests=["assert f(1) == 2"]).exception == "SyntaxError"
+    assert run1("def f(x):\n    return x + 'a'").exception == "TypeError"
+    assert run1("import no_such_module_xyz\ndef f(x):\n    return 2").exception == "ModuleNotFoundError"
     assert run1("   \n").status == "no_code"
 
 
@@ -96,7 +96,7 @@ def test_batch_mixing_parent_decided_and_run_programs(ex):
     ok = Job("def f(x):\n    return x", ["assert f(3) == 3"])
     bad = Job("def f(x):\n    return -x", ["assert f(3) == 3"])
     jobs = [Job("  "), ok, Job("def f(:", ["assert f(1)"]), bad, Job(""), ok]
-    statuses = [(r.status, r.error_type) for r in ex.run(jobs)]
+    statuses = [(r.status, r.exception) for r in ex.run(jobs)]
     assert statuses == [("no_code", None), ("pass", None), ("error", "SyntaxError"),
                         ("fail", "AssertionError"), ("no_code", None), ("pass", None)]
     assert [r.status for r in ex.run([Job(""), Job("def f(:")])] == ["no_code", "error"]

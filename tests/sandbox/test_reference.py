@@ -70,4 +70,4 @@ def test_broken_variants_fail(shared_data):
     passed = [label for label, r in zip(labels, results, strict=True) if r.passed]
     assert passed == []
     raising = [r for (_, kind), r in zip(labels, results, strict=True) if kind == "raising"]
-    assert {r.error_type for r in raising} == {"RuntimeError"}
+    assert {r.exception for r in raising} == {"RuntimeError"}

@@ -58,7 +58,7 @@ def _plain_python(code: str, test: str) -> tuple[bool, str | None]:
 def test_truth_contexts_match_plain_python(ex, test):
     expected = _plain_python(CODE, test)
     result = ex.run([Job(CODE, [test])])[0]
-    assert (result.passed, result.error_type) == expected, result
+    assert (result.passed, result.exception) == expected, result
 
 
 def test_issue_example_passes(run1):
@@ -68,12 +68,12 @@ def test_issue_example_passes(run1):
 
 def test_raising_bool_is_an_error(run1):
     result = run1(CODE, tests=["assert boom()"])
-    assert (result.passed, result.status, result.error_type) == (False, "error", "ValueError"), result
+    assert (result.passed, result.status, result.exception) == (False, "error", "ValueError"), result
 
 
 def test_falsy_match_fails(run1):
     result = run1(CODE, tests=['assert g("xyz")'])
-    assert (result.status, result.error_type) == ("fail", "AssertionError"), result
+    assert (result.status, result.exception) == ("fail", "AssertionError"), result
 
 
 def test_plan_sends_truth_only_in_boolean_contexts():
