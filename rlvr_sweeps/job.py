@@ -38,16 +38,23 @@ from omegaconf import DictConfig, OmegaConf
 from rlvr_sweeps.config import Config
 from rlvr_sweeps.config.model import ModelKind
 from rlvr_sweeps.logger import RunInfo, RunLogger, labelled, make_logger
-from rlvr_sweeps.results import read_jsonl, write_json_atomic, write_text_atomic
-from rlvr_sweeps.sweep import CHECKPOINTS, FINAL, completed_result, last_checkpoint
+from rlvr_sweeps.results import read_jsonl, write_text_atomic
+from rlvr_sweeps.sweep import last_checkpoint
+from rlvr_sweeps.sweep.cell import (
+    ADAPTER,
+    CHECKPOINTS,
+    EVAL,
+    FINAL,
+    METRICS,
+    PREVIOUS,
+    FinalRecord,
+    clear_running,
+    completed_result,
+    mark_running,
+)
 from rlvr_sweeps.sweep.distributed import export_distributed_env
-from rlvr_sweeps.sweep.state import clear_running, mark_running
 from rlvr_sweeps.train import summarize
 
-METRICS = "metrics.jsonl"
-ADAPTER = "adapter"
-EVAL = "eval"
-PREVIOUS = "final.previous.json"  # the last failed attempt's final.json, when a cell is re-run
 _TRACEBACK_TAIL = 3000  # characters of traceback kept in final.json: the frames that matter, not the whole stack
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # sandbox workers fork after the tokenizer ran
 _VERSIONED = ("torch", "transformers", "trl", "peft", "accelerate", "datasets", "wandb", "hydra-core", "rlvr_sweeps")
@@ -264,7 +271,7 @@ def run_job(conf: Config, cfg: DictConfig) -> float | None:
     done = completed_result(job_dir)  # checked by every rank: a done cell must not start a lone follower
     if done is not None:
         _say(f"{info.name}: already done ({job_dir / FINAL}), skipping")
-        return objective(done)
+        return objective(done.to_dict())
     if export_distributed_env() != 0:
         return _run_follower(conf, info)
 
@@ -305,7 +312,7 @@ def run_job(conf: Config, cfg: DictConfig) -> float | None:
         logger.log_summary({"status": final["status"], **final["metrics"], **_flat_eval(final["eval"])})
     except Exception as exc:  # the tracker is a mirror: its failure must not lose the job's result
         _say(f"logger could not record the summary: {type(exc).__name__}: {exc}")
-    write_json_atomic(job_dir / FINAL, final)
+    FinalRecord.from_dict(final).write(job_dir)  # typed and versioned: rlvr_sweeps.sweep.cell
     clear_running(job_dir)
     _finish_logger(logger, failed=failed)
     _say(f"{info.name}: {final['status']} in {final['timings']['total_s']:.1f} s -> {job_dir / FINAL}")

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_sweeps.results import append_jsonl, read_jsonl
-
-PROBLEMS_FILE = "problems.jsonl"
-SUMMARY_FILE = "summary.json"
+from rlvr_sweeps.sweep.cell import PROBLEMS as PROBLEMS_FILE  # job-dir file names live in sweep/cell.py
+from rlvr_sweeps.sweep.cell import SUMMARY as SUMMARY_FILE  # noqa: F401 - re-exported for evaluate.core
 
 
 @dataclass

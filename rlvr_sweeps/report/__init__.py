@@ -21,8 +21,8 @@ import pandas as pd
 from hydra.experimental.callback import Callback
 
 from rlvr_sweeps.results import write_text_atomic
+from rlvr_sweeps.sweep.cell import Cell, gather_cells
 
-from .cells import Cell, gather_cells
 from .render import to_csv, to_latex, to_markdown
 from .table import build_table
 

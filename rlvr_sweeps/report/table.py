@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from rlvr_sweeps.results import read_jsonl
+from rlvr_sweeps.sweep.cell import Cell, problems_path
 
-from .cells import Cell
 from .stats import paired_delta, per_task_pass
 
 TOP_ERRORS = 3  # error types shown per cell (besides pass)
@@ -23,11 +23,11 @@ _ERROR_TEXT = 80  # characters of a failed cell's error kept in the table
 
 
 def _eval(cell: Cell, label: str) -> dict[str, Any]:
-    return ((cell.final or {}).get("eval") or {}).get(label) or {}
+    return cell.record.eval.label(label) if cell.record else {}
 
 
 def _metric(cell: Cell, key: str) -> Any:
-    return ((cell.final or {}).get("metrics") or {}).get(key)
+    return cell.record.metrics.get(key) if cell.record else None
 
 
 def _pct(value: Any) -> float | None:
@@ -49,36 +49,35 @@ def top_errors(ev: dict[str, Any], k: int = TOP_ERRORS) -> str | None:
 
 
 def error_text(cell: Cell) -> str | None:
-    err = (cell.final or {}).get("error")
-    if not err:
+    err = cell.record.error if cell.record else None
+    if err is None:
         return None
-    text = f"{err.get('type')}: {err.get('message')}" if isinstance(err, dict) else str(err)
-    text = " ".join(text.split())
+    text = " ".join(str(err).split())
     return text if len(text) <= _ERROR_TEXT else text[: _ERROR_TEXT - 1] + "…"
 
 
 def paired(cell: Cell) -> dict[str, float] | None:
     if cell.job_dir is None:
         return None
-    runs = [per_task_pass(read_jsonl(cell.job_dir / "eval" / label / "problems.jsonl")) for label in ("base", "trained")]
+    runs = [per_task_pass(read_jsonl(problems_path(cell.job_dir, label))) for label in ("base", "trained")]
     return paired_delta(*runs) if all(runs) else None
 
 
 # Metric columns: name -> value of a cell (None = empty). Order is the table's order.
 METRICS: dict[str, Callable[[Cell], Any]] = {
-    "status": lambda c: c.status,
+    "status": lambda c: c.status.value,
     "steps": lambda c: _metric(c, "train/global_step"),
     "train_reward_last": lambda c: _metric(c, "train/reward_last"),
     "train_reward_mean": lambda c: _metric(c, "train/reward_mean"),
     "n_eval": lambda c: _eval(c, "trained").get("n_tasks") or _eval(c, "base").get("n_tasks"),
     "base_pass@1": lambda c: _pct(_eval(c, "base").get("eval/pass@1")),
     "trained_pass@1": lambda c: _pct(_eval(c, "trained").get("eval/pass@1")),
-    "delta_pp": lambda c: ((c.final or {}).get("eval") or {}).get("delta_pp"),
+    "delta_pp": lambda c: c.record.eval.delta_pp if c.record else None,
     "len_mean": lambda c: _eval(c, "trained").get("eval/length/mean"),
     "ruff_per_completion": lambda c: ruff_per_completion(_eval(c, "trained")),
     "lint_clean_%": lambda c: _pct(_eval(c, "trained").get("eval/ruff/clean_share")),
     "top_errors": lambda c: top_errors(_eval(c, "trained")),
-    "minutes": lambda c: (((c.final or {}).get("timings") or {}).get("total_s") or 0) / 60 or None,
+    "minutes": lambda c: ((c.record.timings.get("total_s") or 0) / 60 or None) if c.record else None,
     "error": error_text,
 }
 # Inserted after delta_pp when per-problem files allow a paired analysis.

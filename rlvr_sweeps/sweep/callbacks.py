@@ -17,17 +17,18 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from rlvr_sweeps.sweep.cells import expected_cells, scanned_cells
-from rlvr_sweeps.sweep.state import CellStatus, cell_status, completed_result
+from rlvr_sweeps.sweep.cell import Cell, CellStatus, gather_cells
 
 log = logging.getLogger("rlvr_sweeps.sweep")
 
 
 class SweepProgress(Callback):
-    """Prints `[sweep] N cells: a done, b running, c failed, d skipped, e pending` each time a count
-    changes (polled every `interval_s`), and a summary with the failed cells at the end.
+    """Prints `[sweep] N cells: a done, b running, c failed, d skipped, e pending` (and `f
+    interrupted` when a job died without a record) each time a count changes (polled every
+    `interval_s`), and a summary with the failed cells at the end.
 
-    skipped = already ok when the sweep started (resume); done/failed = finished during this sweep."""
+    skipped = already ok when the sweep started (resume); done/failed = finished during this sweep;
+    pending = missing, or stale leftovers of an earlier attempt that this sweep will re-run."""
 
     def __init__(self, interval_s: float = 5.0) -> None:
         self.interval_s = interval_s
@@ -44,9 +45,9 @@ class SweepProgress(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         self._sweep_dir = Path(str(config.hydra.sweep.dir)).absolute()
-        self._expected = expected_cells(config)
+        self._hydra = config.hydra
         self._started = time.time()
-        self._skipped = {p.name for p in self._cells() if completed_result(p) is not None}
+        self._skipped = {c.key for c in self._cells() if c.status is CellStatus.OK}
         self._report()
         self._stop.clear()
         self._thread = threading.Thread(target=self._poll, name="sweep-progress", daemon=True)
@@ -57,26 +58,23 @@ class SweepProgress(Callback):
         if self._thread is not None:
             self._thread.join()
         counts = self._report(force=True)
-        failed = [p for p in self._cells() if cell_status(p, since=self._started) is CellStatus.FAILED]
-        for path in failed:
-            log.error("[sweep] failed: %s", path)
+        for cell in self._cells():
+            if cell.status is CellStatus.FAILED:
+                log.error("[sweep] failed: %s", cell.job_dir)
         log.info("[sweep] finished in %.0f s: %s", time.time() - self._started, _summary(counts))
 
-    def _cells(self) -> list[Path]:
-        cells = {p.absolute() for p in self._expected or []}
-        cells.update(scanned_cells(self._sweep_dir))
-        return sorted(cells)
+    def _cells(self) -> list[Cell]:
+        return gather_cells(self._sweep_dir, since=self._started, hydra_cfg=self._hydra)
 
     def counts(self) -> Counter[str]:
         counts: Counter[str] = Counter()
-        for path in self._cells():
-            status = cell_status(path, since=self._started)
-            if status is CellStatus.OK:
-                counts["skipped" if path.name in self._skipped else "done"] += 1
-            elif status is CellStatus.MISSING:
+        for cell in self._cells():
+            if cell.status is CellStatus.OK:
+                counts["skipped" if cell.key in self._skipped else "done"] += 1
+            elif cell.status in (CellStatus.MISSING, CellStatus.STALE):
                 counts["pending"] += 1
             else:
-                counts[status.value] += 1
+                counts[cell.status.value] += 1
         return counts
 
     def _report(self, force: bool = False) -> Counter[str]:
@@ -97,5 +95,6 @@ class SweepProgress(Callback):
 
 def _summary(counts: Counter[str]) -> str:
     total = sum(counts.values())
-    parts = ", ".join(f"{counts[k]} {k}" for k in ("done", "running", "failed", "skipped", "pending"))
+    keys = ("done", "running", "failed", "skipped", "pending", *(["interrupted"] if counts["interrupted"] else []))
+    parts = ", ".join(f"{counts[k]} {k}" for k in keys)
     return f"{total} cells: {parts}"

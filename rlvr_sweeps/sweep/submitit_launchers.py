@@ -25,7 +25,7 @@ from hydra.core.utils import JobReturn, JobStatus, filter_overrides
 from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf
 from omegaconf import OmegaConf
 
-from rlvr_sweeps.sweep.state import FINAL, completed_result, record_lost_job
+from rlvr_sweeps.sweep.cell import FINAL, completed_result, record_lost_job
 
 log = logging.getLogger("rlvr_sweeps.sweep")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from rlvr_sweeps.sweep import CellStatus, cell_status, completed_result, last_checkpoint
+from rlvr_sweeps.sweep.cell import FINAL, RUNNING, mark_running, record_lost_job
 from rlvr_sweeps.sweep.distributed import export_distributed_env
-from rlvr_sweeps.sweep.state import FINAL, RUNNING, mark_running, record_lost_job
 
 
 def _final(job_dir: Path, **fields) -> Path:
@@ -29,7 +29,8 @@ def _age(path: Path, seconds: float) -> None:
 def test_only_an_ok_final_json_counts_as_done(tmp_path: Path) -> None:
     assert completed_result(tmp_path / "missing") is None
     _final(tmp_path / "ok", status="ok", metrics={"eval/pass@1": 0.5})
-    assert completed_result(tmp_path / "ok") == {"status": "ok", "metrics": {"eval/pass@1": 0.5}}
+    done = completed_result(tmp_path / "ok")
+    assert done is not None and done.ok and done.metrics == {"eval/pass@1": 0.5}
     _final(tmp_path / "failed", status="failed", error="boom")
     assert completed_result(tmp_path / "failed") is None
     (tmp_path / "torn").mkdir()
@@ -45,15 +46,15 @@ def test_cell_status_ignores_leftovers_of_an_earlier_attempt(tmp_path: Path) -> 
     _age(old_failed, 60)
     assert cell_status(tmp_path / "a") is CellStatus.FAILED
     assert (
-        cell_status(tmp_path / "a", since=since) is CellStatus.MISSING
+        cell_status(tmp_path / "a", since=since) is CellStatus.STALE
     )  # will be retried, not yet failed again
     mark_running(tmp_path / "a")
     assert cell_status(tmp_path / "a", since=since) is CellStatus.RUNNING
 
     mark_running(tmp_path / "b")
     _age(tmp_path / "b" / RUNNING, 60)  # a job SIGKILLed in an earlier run left its marker
-    assert cell_status(tmp_path / "b", since=since) is CellStatus.MISSING
-    assert cell_status(tmp_path / "b") is CellStatus.RUNNING
+    assert cell_status(tmp_path / "b", since=since) is CellStatus.STALE
+    assert cell_status(tmp_path / "b") is CellStatus.RUNNING  # this process's pid: alive
 
     old_ok = _final(tmp_path / "c", status="ok")
     _age(old_ok, 60)
