@@ -150,21 +150,43 @@ class _Prepared:
         self.capture = list(job.capture)
 
 
+MAX_SOURCE_CHARS = 1 << 20  # a program or setup longer than this is refused (ParseError)
+
+
 def _prepare(job: Job) -> _Prepared | Result:
+    """Plan one job in the parent. Never raises: whatever the program's source does to the
+    parser (RecursionError on 20,000 chained operators, MemoryError on 50,000 unary minus
+    signs) becomes this program's verdict, and the rest of the batch is still scored."""
+    n = len(job.tests) if isinstance(job.tests, (list, tuple)) else 0
     if not isinstance(job.code, str) or not job.code.strip():
-        return Result(False, "no_code", None, 0, len(job.tests), 0.0)
+        return Result(False, "no_code", None, 0, n, 0.0)
+    if not job.tests and not job.capture:  # nothing to check: an error of the task, never a pass
+        return Result(False, "error", "NoTests", 0, 0, 0.0)
+    if len(job.code) > MAX_SOURCE_CHARS or len(job.setup or "") > MAX_SOURCE_CHARS:
+        return Result(False, "error", "ParseError", 0, n, 0.0)
     try:
         with warnings.catch_warnings():  # invalid escapes in the program are its own business
             warnings.simplefilter("ignore")
             shadowed = plan.bound_names(plan.ast.parse(job.code))
             if job.setup:
                 shadowed |= plan.bound_names(plan.ast.parse(job.setup))
+        keep = frozenset(shadowed & (plan.TRUSTED_NAMES | set(plan.TRUSTED_MODULES)))
+        return _Prepared(job, keep)
     except SyntaxError:
-        return Result(False, "error", "SyntaxError", 0, len(job.tests), 0.0)
+        return Result(False, "error", "SyntaxError", 0, n, 0.0)
     except (ValueError, TypeError) as exc:  # null bytes, non-str setup
-        return Result(False, "error", type(exc).__name__, 0, len(job.tests), 0.0)
-    keep = frozenset(shadowed & (plan.TRUSTED_NAMES | set(plan.TRUSTED_MODULES)))
-    return _Prepared(job, keep)
+        return Result(False, "error", type(exc).__name__, 0, n, 0.0)
+    except Exception:  # noqa: BLE001 - RecursionError, MemoryError, ...: this program's verdict
+        return Result(False, "error", "ParseError", 0, n, 0.0)
+
+
+def _safe_verdict(prep: _Prepared, msg: dict, memory_mb: int) -> Result:
+    """``_verdict`` that never raises: a failure to decode one program's claims fails that
+    program only (``DecodeError``), never the batch."""
+    try:
+        return _verdict(prep, msg, memory_mb)
+    except Exception:  # noqa: BLE001
+        return Result(False, "error", "DecodeError", 0, len(prep.tests), float(msg.get("ms", 0.0)))
 
 
 def _verdict(prep: _Prepared, msg: dict, memory_mb: int) -> Result:
@@ -271,6 +293,46 @@ def _contains_opaque(value: object) -> bool:
     return False
 
 
+ROOT_PREFIX = "rlvr-sandbox-"
+
+
+def _owner_tag(pid: int) -> str | None:
+    """``pid.starttime``: names a process uniquely across pid reuse (None once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f"{pid}.{f.read().rsplit(')', 1)[1].split()[19]}"
+    except (OSError, IndexError):
+        return None
+
+
+def remove_stale_roots(base: str | None = None) -> list[str]:
+    """Remove temp roots (``rlvr-sandbox-<pid>.<start>-*``) whose owner process is gone: a
+    scorer killed with SIGKILL cannot clean up, so the next executor does. Roots of live
+    owners, of other users, and names this code did not make are left alone."""
+    base = base or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(ROOT_PREFIX):
+            continue
+        tag = name[len(ROOT_PREFIX):].split("-", 1)[0]
+        pid, _, _start = tag.partition(".")
+        if not pid.isdigit() or not _start.isdigit() or _owner_tag(int(pid)) == tag:
+            continue
+        path = os.path.join(base, name)
+        try:
+            if os.lstat(path).st_uid != os.geteuid():
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 def available_cpus() -> int:
     """CPUs this process was given, not the machine's: a SLURM job or a ``taskset`` mask on a
     big node must not start one worker per host core. ``SLURM_CPUS_PER_TASK`` wins when set
@@ -373,7 +435,9 @@ class Executor:
         self.memory_mb = int(memory_mb)
         self.slots = int(slots)
         self._own_tmp = tmp_root is None
-        self.tmp_root = tmp_root or tempfile.mkdtemp(prefix="rlvr-sandbox-")
+        if tmp_root is None:
+            remove_stale_roots()
+        self.tmp_root = tmp_root or tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{_owner_tag(os.getpid())}-")
         os.makedirs(self.tmp_root, exist_ok=True)
         os.chmod(self.tmp_root, 0o711)
         self._cfg = {
@@ -492,9 +556,10 @@ class Executor:
                     w = key.data
                     frames = w.read_frames()
                     for msg in frames or []:
-                        i = msg["id"]
-                        w.in_flight.pop(i, None)
-                        results[i] = _verdict(prepared[i], msg, self.memory_mb)
+                        i = msg.get("id")
+                        if w.in_flight.pop(i, None) is None:
+                            continue  # not this run's (cannot happen; never trusted)
+                        results[i] = _safe_verdict(prepared[i], msg, self.memory_mb)
                         if bar is not None:
                             bar.update(1)
                     if frames is None:
@@ -507,6 +572,9 @@ class Executor:
             sel.close()
             if bar is not None:
                 bar.close()
+            for w in list(self._workers):  # interrupted mid-batch: no stale result may reach the next run
+                if w.in_flight:
+                    self._restart(w)
         return results  # type: ignore[return-value]
 
     def _replace(self, sel, w: _WorkerProc, results: list, prepared: dict, why: str, bar) -> None:

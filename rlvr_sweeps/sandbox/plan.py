@@ -234,6 +234,10 @@ def plan_test(source: str, shadowed: frozenset[str]) -> TestPlan:
     n_ph = 0
     for stmt in tree.body:
         if not isinstance(stmt, ast.Assert):
+            # An assert nested in a for/if/def would run in the child, where the program's
+            # ``__eq__`` decides it: fail closed rather than trust it.
+            if any(isinstance(node, ast.Assert) for node in _binding_free_walk(stmt)):
+                return TestPlan((), (), invalid="UnsupportedTest")
             ops.append(("x", ast.unparse(stmt)))
             continue
         splitter = _Splitter(frozenset(shadowed))
@@ -251,10 +255,30 @@ def plan_test(source: str, shadowed: frozenset[str]) -> TestPlan:
     return TestPlan(tuple(ops), tuple(checks))
 
 
+def _binding_free_walk(tree: ast.AST) -> list[ast.AST]:
+    """Every node under ``tree``, without recursion (a test string may nest deeply)."""
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+MAX_TEST_CHARS = 1 << 20
+
+
 @functools.lru_cache(maxsize=65536)
 def plan_test_cached(source: str, shadowed: frozenset[str]) -> TestPlan:
-    """GRPO scores many completions against the same tests: plan each (test, shadowing) once."""
-    return plan_test(source, shadowed)
+    """GRPO scores many completions against the same tests: plan each (test, shadowing) once.
+    Never raises: a test the parser or the splitter cannot handle (too deep, too big: ast
+    recursion is bounded by the interpreter's stack) becomes an invalid test, ``ParseError``."""
+    if not isinstance(source, str) or len(source) > MAX_TEST_CHARS:
+        return TestPlan((), (), invalid="ParseError")
+    try:
+        return plan_test(source, shadowed)
+    except (RecursionError, MemoryError, ValueError, TypeError, SyntaxError, OverflowError):
+        return TestPlan((), (), invalid="ParseError")
 
 
 class PlaceholderError(Exception):
