@@ -13,8 +13,11 @@ parent and accepts any bytes, building builtin objects only.
 
 from __future__ import annotations
 
+import array
 import base64
+import json
 import math
+import socket
 
 MAX_DEPTH = 200
 _SMALL_INT = 2**53
@@ -101,6 +104,16 @@ class DecodeError(ValueError):
 
 
 _SEQ_TAGS = {"t": tuple, "l": list, "s": set, "F": frozenset}
+MAX_SHARED_HASHES = 32
+
+
+def _refuse_collisions(keys: list) -> None:
+    """Building a set or dict costs O(n^2) when many keys share one hash (40,000 ints that
+    are multiples of 2**61 - 1 all hash to 0: seconds in the parent). The child built the
+    container, so its keys are distinct; distinct keys with equal hashes are rare honestly
+    (-1 and -2), so more than a few of them is an attack: refuse in linear time."""
+    if len(keys) > MAX_SHARED_HASHES and len(keys) - len({hash(k) for k in keys}) > MAX_SHARED_HASHES:
+        raise DecodeError("hash-colliding keys")
 
 
 def decode(data: object) -> object:
@@ -117,16 +130,21 @@ def decode(data: object) -> object:
         if tag in _SEQ_TAGS:
             if type(body) is not list:
                 raise DecodeError("sequence body")
-            return _SEQ_TAGS[tag](decode(x) for x in body)
+            items = [decode(x) for x in body]
+            if tag in ("s", "F"):
+                _refuse_collisions(items)
+            return _SEQ_TAGS[tag](items)
         if tag == "d":
             if type(body) is not list:
                 raise DecodeError("dict body")
-            out = {}
+            keys, vals = [], []
             for pair in body:
                 if type(pair) is not list or len(pair) != 2:
                     raise DecodeError("dict pair")
-                out[decode(pair[0])] = decode(pair[1])
-            return out
+                keys.append(decode(pair[0]))
+                vals.append(decode(pair[1]))
+            _refuse_collisions(keys)
+            return dict(zip(keys, vals, strict=True))
         if tag == "i" and type(body) is str:
             return int(body, 16)
         if tag == "f" and body in ("inf", "-inf", "nan"):
@@ -146,3 +164,63 @@ def decode(data: object) -> object:
     except (TypeError, ValueError, RecursionError) as exc:  # unhashable keys, bad hex/base64
         raise DecodeError(str(exc)) from None
     raise DecodeError(f"bad tag {tag!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The protocol. One home for every message kind and key, used by executor.py (parent),
+# _worker.py (worker) and the child harness.
+#
+# parent <-> worker: one JSON object per SOCK_SEQPACKET datagram (the socket keeps message
+# boundaries, so there is no length prefix), fds attached with SCM_RIGHTS. The worker never
+# sees a program's code, tests or results: the parent writes each job into a memfd and passes
+# it, with an empty result memfd, to the worker, which hands both to the forked child and
+# closes its copies. So the worker's memory, from which every child is forked, holds no other
+# program's data (issue 9, class 1).
+#
+# child -> parent: JSON lines in the result memfd (a claim, see executor.py).
+
+KIND = "kind"
+HELLO, JOBS, DONE = "hello", "jobs", "done"  # worker->parent, parent->worker, worker->parent
+# HELLO keys
+ACTIVE, MISSING, PID = "active", "missing", "pid"
+# JOBS: JOB_LIST of {ID, TIMEOUT, MEMORY}; fds: [job memfd, result memfd] per job, in order
+JOB_LIST, ID, TIMEOUT, MEMORY = "jobs", "id", "timeout_s", "memory_mb"
+# the job memfd: {CODE, SETUP, TESTS, CAPTURE}
+CODE, SETUP, TESTS, CAPTURE = "code", "setup", "tests", "capture"
+# DONE: RESULTS of {ID, MS, EXIT, SIG, TIMED_OUT, RSS_KB}
+RESULTS, MS, EXIT, SIG, TIMED_OUT, RSS_KB = "results", "ms", "exit", "sig", "timeout", "rss_kb"
+
+# child result lines: {LINE_KIND: one of the L_* kinds, ...}
+LINE_KIND = "k"
+L_START, L_CODE_ERROR, L_SETUP_ERROR, L_TEST, L_VALUES, L_END = "start", "c", "s", "t", "v", "end"
+L_ENCODE_ERROR, L_HARNESS_ERROR = "encode_error", "harness_error"
+ERR, INDEX, VALUES, FAILED = "e", "i", "r", "x"  # exception name, test index, claimed values, statement error
+# test ops (plan.TestPlan.ops kinds): exec a statement, evaluate and send, send only bool()
+OP_EXEC, OP_EVAL, OP_BOOL = "x", "e", "b"
+
+MAX_MSG = 1 << 20  # a control datagram (headers only: never a program's data)
+MAX_FDS = 250  # SCM_MAX_FD is 253
+
+
+def send_msg(sock, obj: dict, fds: list[int] = ()) -> None:  # type: ignore[assignment]
+    """One datagram; raises OSError when the peer is gone."""
+    body = json.dumps(obj, separators=(",", ":")).encode()
+    if fds:
+        sock.sendmsg([body], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+    else:
+        sock.send(body)
+
+
+def recv_msg(sock) -> tuple[dict, list[int]] | None:
+    """One datagram and its fds; None at end of stream. Malformed bodies raise ValueError."""
+    fds = array.array("i")
+    msg, anc, _flags, _addr = sock.recvmsg(MAX_MSG, socket.CMSG_LEN(MAX_FDS * fds.itemsize))
+    for level, type_, data in anc:
+        if level == socket.SOL_SOCKET and type_ == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+    if not msg and not fds:
+        return None
+    obj = json.loads(msg)
+    if not isinstance(obj, dict):
+        raise ValueError("message is not an object")
+    return obj, list(fds)

@@ -4,8 +4,9 @@ Run as a script by ``executor.Executor`` (``python -I worker.py CONFIG_JSON``) w
 environment. Stdlib only, on purpose: it must start fast and fork thousands of times, and it
 must not carry the trainer's modules or memory into untrusted children.
 
-Framing on stdin/stdout: 4-byte big-endian length + UTF-8 JSON. The first message out is the
-isolation report; then one result message per job, in completion order.
+Messages (kinds, keys and framing in ``_wire``) travel on a SOCK_SEQPACKET socket inherited
+from the parent: first the isolation report, then job headers in (each with a job memfd and a
+result memfd that this process passes to the child unread) and exit reports out.
 
 Isolation (see the threat model in ``executor.py``) is set up here once per worker
 (namespaces, mounts) and per child (pid namespace, uid, rlimits, fds). Every step that the
@@ -26,12 +27,14 @@ import resource
 import selectors
 import shutil
 import signal
-import struct
+import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _wire  # noqa: E402
+
+W = _wire
 
 del sys.path[0]
 
@@ -48,7 +51,6 @@ SYS_MOUNT_SETATTR = 442  # x86_64 and aarch64 share this number
 MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 0x1, 0x2
 AT_FDCWD, AT_RECURSIVE = -100, 0x8000
 
-OUT_CAP = 32 << 20  # bytes a child may send back; beyond it the child is killed
 RESULT_FD = 3
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -125,15 +127,6 @@ if _C_ENCODER is not None:
 else:  # pragma: no cover - CPython always has the C accelerator
     def dumps(obj: object) -> str:
         return json.dumps(obj, separators=(",", ":"), allow_nan=False)
-
-
-def frame(obj: object) -> bytes:
-    body = dumps(obj).encode()
-    return struct.pack(">I", len(body)) + body
-
-
-def send(fd: int, obj: object) -> None:
-    write_all(fd, frame(obj))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,7 +286,7 @@ def run_child(job: dict, out_fd: int = RESULT_FD) -> None:
         try:
             line = dumps(obj)
         except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError on a huge value
-            line = json.dumps({"k": "encode_error", "e": _exc_name(exc)})
+            line = json.dumps({W.LINE_KIND: W.L_ENCODE_ERROR, W.ERR: _exc_name(exc)})
         write_all(out_fd, (line + "\n").encode())
 
     def capture(src: str, truth: bool = False) -> list:
@@ -305,30 +298,30 @@ def run_child(job: dict, out_fd: int = RESULT_FD) -> None:
             return [0, _exc_name(exc)]
 
     ns = {"__name__": "__main__", "__builtins__": builtins}
-    emit({"k": "start"})
-    for stage, src in (("c", job["code"]), ("s", job.get("setup") or "")):
+    emit({W.LINE_KIND: W.L_START})
+    for stage, src in ((W.L_CODE_ERROR, job[W.CODE]), (W.L_SETUP_ERROR, job.get(W.SETUP) or "")):
         if not src.strip():
             continue
         try:
-            exec(compile(src, "<solution>" if stage == "c" else "<setup>", "exec"), ns)  # noqa: S102
+            exec(compile(src, "<solution>" if stage == W.L_CODE_ERROR else "<setup>", "exec"), ns)  # noqa: S102
         except BaseException as exc:  # noqa: BLE001
-            emit({"k": stage, "e": _exc_name(exc)})
+            emit({W.LINE_KIND: stage, W.ERR: _exc_name(exc)})
             return
-    for i, ops in enumerate(job["tests"]):
+    for i, ops in enumerate(job[W.TESTS]):
         results, failed = [], None
         for kind, src in ops:
-            if kind == "x":
+            if kind == W.OP_EXEC:
                 try:
                     exec(compile(src, "<test>", "exec"), ns)  # noqa: S102
                 except BaseException as exc:  # noqa: BLE001
                     failed = _exc_name(exc)
                     break
             else:
-                results.append(capture(src, kind == "b"))
-        emit({"k": "t", "i": i, "r": results, "x": failed})
-    if job.get("capture"):
-        emit({"k": "v", "r": [capture(src) for src in job["capture"]]})
-    emit({"k": "end"})
+                results.append(capture(src, kind == W.OP_BOOL))
+        emit({W.LINE_KIND: W.L_TEST, W.INDEX: i, W.VALUES: results, W.FAILED: failed})
+    if job.get(W.CAPTURE):
+        emit({W.LINE_KIND: W.L_VALUES, W.VALUES: [capture(src) for src in job[W.CAPTURE]]})
+    emit({W.LINE_KIND: W.L_END})
 
 
 # Limits that do not depend on the job, built once in the worker.
@@ -341,20 +334,34 @@ _DEFAULT_SIGNALS = tuple(int(s) for s in (signal.SIGTERM, signal.SIGINT, signal.
 _SIGKILL = int(signal.SIGKILL)
 
 
-def child_main(job: dict, wfd: int, uid: int | None, workdir: str, is_root: bool, null_fd: int) -> None:
-    """In the forked child: lock down, then run. Never returns. Every step here runs once per
-    program, so it avoids Python-level work (each object touched is a copy-on-write fault);
-    no_new_privs is inherited from the worker."""
+def _read_job(fd: int) -> dict:
+    chunks, n = [], 0
+    while True:
+        chunk = os.pread(fd, 1 << 20, n)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n += len(chunk)
+    return json.loads(b"".join(chunks))
+
+
+def child_main(job_fd: int, wfd: int, hdr: dict, uid: int | None, workdir: str, is_root: bool,
+               null_fd: int) -> None:
+    """In the forked child: read its one job from its memfd (the worker never read it), lock
+    down, then run. Never returns. Every step here runs once per program, so it avoids
+    Python-level work (each object touched is a copy-on-write fault); no_new_privs is
+    inherited from the worker."""
     try:
         _signal.set_wakeup_fd(-1)
+        job = _read_job(job_fd)
         os.dup2(wfd, RESULT_FD, inheritable=False)
         for fd in (0, 1, 2):
             os.dup2(null_fd, fd)
         os.closerange(RESULT_FD + 1, 1 << 16)
         os.setsid()
         os.chdir(workdir)
-        mem = int(job["memory_mb"]) << 20
-        cpu = int(math.ceil(job["timeout_s"])) + 1
+        mem = int(hdr[W.MEMORY]) << 20
+        cpu = int(math.ceil(hdr[W.TIMEOUT])) + 1
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         for res, pair in _FIXED_LIMITS:
@@ -369,7 +376,7 @@ def child_main(job: dict, wfd: int, uid: int | None, workdir: str, is_root: bool
         run_child(job)  # os.environ is already empty: the worker cleared it at start-up
     except BaseException as exc:  # noqa: BLE001 - the harness itself failed: say so, no verdict
         try:
-            write_all(RESULT_FD, (json.dumps({"k": "harness_error", "e": repr(exc)[:300], "tb": __import__("traceback").format_exc()[-800:]}) + "\n").encode())
+            write_all(RESULT_FD, (json.dumps({W.LINE_KIND: W.L_HARNESS_ERROR, W.ERR: repr(exc)[:300]}) + "\n").encode())
         except BaseException:  # noqa: BLE001
             pass
     os._exit(0)
@@ -380,11 +387,11 @@ def child_main(job: dict, wfd: int, uid: int | None, workdir: str, is_root: bool
 
 
 class Running:
-    __slots__ = ("job_id", "pid", "out_fd", "slot", "workdir", "start", "deadline", "status",
+    __slots__ = ("job_id", "pid", "slot", "workdir", "start", "deadline", "status",
                  "rusage", "timed_out")
 
-    def __init__(self, job_id, pid, out_fd, slot, workdir, start, deadline):
-        self.job_id, self.pid, self.out_fd, self.slot = job_id, pid, out_fd, slot
+    def __init__(self, job_id, pid, slot, workdir, start, deadline):
+        self.job_id, self.pid, self.slot = job_id, pid, slot
         self.workdir, self.start, self.deadline = workdir, start, deadline
         self.status = None
         self.rusage = None
@@ -395,17 +402,17 @@ class Worker:
     def __init__(self, cfg: dict, iso: Isolation, is_root: bool) -> None:
         self.cfg, self.iso, self.is_root = cfg, iso, is_root
         self.slots = list(range(int(cfg["slots"])))
-        self.queue: list[dict] = []
+        self.queue: list[tuple[dict, int, int]] = []  # (header, job memfd, result memfd)
         self.running: dict[int, Running] = {}  # pid -> Running
         self.sel = selectors.DefaultSelector()
-        self.inbuf = bytearray()
+        self.sock = socket.socket(fileno=int(cfg["sock_fd"]))
         self.pidns = "pid_namespace_per_program" in iso.active
         self.own_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY) if self.pidns else -1
         r, w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.wake_r = r
         signal.set_wakeup_fd(w)
         signal.signal(signal.SIGCHLD, lambda *_: None)
-        self.sel.register(0, selectors.EVENT_READ, "stdin")
+        self.sel.register(self.sock.fileno(), selectors.EVENT_READ, "parent")
         self.sel.register(r, selectors.EVENT_READ, "wake")
         self.null_fd = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
         self.counter = 0
@@ -413,7 +420,8 @@ class Worker:
     def uid_for(self, slot: int) -> int:
         return int(self.cfg["uid_base"]) + slot
 
-    def start(self, job: dict) -> None:
+    def start(self, entry: tuple[dict, int, int]) -> None:
+        job, job_fd, out = entry
         slot = self.slots.pop()
         self.counter += 1
         workdir = os.path.join(self.cfg["tmp_root"], f"w{self.cfg['index']}-{self.counter}")
@@ -421,36 +429,23 @@ class Worker:
         uid = self.uid_for(slot) if self.is_root else None
         if uid is not None:
             os.chown(workdir, uid, uid)
-        # Results go to an anonymous in-memory file read once the child is gone, not to a pipe:
-        # the worker then wakes once per program (its exit), not once per line written. The
-        # child can write anything there (as it could to a pipe): it is only a claim.
-        # RLIMIT_FSIZE bounds its size; the worker reads at most OUT_CAP bytes of it.
-        out = os.memfd_create("rlvr-result", os.MFD_CLOEXEC)
+        # Results go to an anonymous in-memory file (made and read by the parent, never by this
+        # worker) once the child is gone, not to a pipe: one wake-up per program. The child can
+        # write anything there: it is only a claim. RLIMIT_FSIZE bounds its size.
         gc.freeze()  # the child's collector then skips the worker's objects: fewer copy-on-write faults
         if self.pidns:
             _unshare(CLONE_NEWPID)  # the next fork becomes pid 1 of a fresh namespace
         try:
             pid = os.fork()
             if pid == 0:
-                child_main(job, out, uid, workdir, self.is_root, self.null_fd)
+                child_main(job_fd, out, job, uid, workdir, self.is_root, self.null_fd)
         finally:
             if self.pidns:  # back to our own namespace, so the next unshare is allowed
                 _check(_libc.setns(self.own_pidns, CLONE_NEWPID), "setns")
+            os.close(job_fd)
+            os.close(out)
         now = time.monotonic()
-        self.running[pid] = Running(job["id"], pid, out, slot, workdir, now, now + float(job["timeout_s"]))
-
-    @staticmethod
-    def read_result(fd: int) -> tuple[bytes, bool]:
-        """The child's result file: (at most OUT_CAP bytes, whether it was longer)."""
-        chunks, n = [], 0
-        while n <= OUT_CAP:
-            chunk = os.pread(fd, min(1 << 20, OUT_CAP + 1 - n), n)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            n += len(chunk)
-        data = b"".join(chunks)
-        return data[:OUT_CAP], n > OUT_CAP
+        self.running[pid] = Running(job[W.ID], pid, slot, workdir, now, now + float(job[W.TIMEOUT]))
 
     def kill(self, run: Running) -> None:
         try:
@@ -482,32 +477,25 @@ class Worker:
             if os.WIFEXITED(status) and os.WEXITSTATUS(status) in (0, 2):
                 return
 
-    def finish(self, run: Running) -> bytes:
-        """Clean up after a child that has exited; return its framed result message."""
+    def finish(self, run: Running) -> dict:
+        """Clean up after a child that has exited; return its exit report."""
         del self.running[run.pid]
         if self.is_root and not self.pidns:
             self.sweep_uid(self.uid_for(run.slot))
-        try:
-            out, overflow = self.read_result(run.out_fd)
-        finally:
-            os.close(run.out_fd)
         try:
             os.rmdir(run.workdir)  # the common case: the program wrote nothing
         except OSError:
             shutil.rmtree(run.workdir, ignore_errors=True)
         self.slots.append(run.slot)
         status = run.status
-        msg = {
-            "id": run.job_id,
-            "ms": (time.monotonic() - run.start) * 1000.0,
-            "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            "sig": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            "timeout": run.timed_out,
-            "overflow": overflow,
-            "rss_kb": run.rusage.ru_maxrss if run.rusage else 0,
-            "out": out.decode("utf-8", "replace"),
+        return {
+            W.ID: run.job_id,
+            W.MS: (time.monotonic() - run.start) * 1000.0,
+            W.EXIT: os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            W.SIG: os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            W.TIMED_OUT: run.timed_out,
+            W.RSS_KB: run.rusage.ru_maxrss if run.rusage else 0,
         }
-        return frame(msg)
 
     def reap(self) -> None:
         """Collect every exited child; their results leave in one write."""
@@ -524,19 +512,20 @@ class Worker:
                 run.status, run.rusage = status, rusage
                 frames.append(self.finish(run))
         if frames:
-            write_all(1, b"".join(frames))
+            W.send_msg(self.sock, {W.KIND: W.DONE, W.RESULTS: frames})
 
-    def handle_stdin(self) -> bool:
-        chunk = os.read(0, 1 << 20)
-        if not chunk:
+    def handle_parent(self) -> bool:
+        got = W.recv_msg(self.sock)
+        if got is None:
             return False
-        self.inbuf += chunk
-        while len(self.inbuf) >= 4:
-            (n,) = struct.unpack(">I", self.inbuf[:4])
-            if len(self.inbuf) < 4 + n:
-                break
-            self.queue.append(json.loads(self.inbuf[4:4 + n]))
-            del self.inbuf[:4 + n]
+        msg, fds = got
+        headers = msg.get(W.JOB_LIST) if msg.get(W.KIND) == W.JOBS else None
+        if not isinstance(headers, list) or len(fds) != 2 * len(headers):
+            for fd in fds:
+                os.close(fd)
+            return True
+        for k, hdr in enumerate(headers):
+            self.queue.append((hdr, fds[2 * k], fds[2 * k + 1]))
         return True
 
     def loop(self) -> None:
@@ -551,8 +540,8 @@ class Worker:
             deadlines = [r.deadline for r in self.running.values() if not r.timed_out]
             timeout = max(0.0, min(deadlines) - now) if deadlines else None
             for key, _ in self.sel.select(timeout):
-                if key.data == "stdin":
-                    if not self.handle_stdin():
+                if key.data == "parent":
+                    if not self.handle_parent():
                         for run in list(self.running.values()):
                             self.kill(run)
                         return
@@ -593,9 +582,9 @@ def warm_up() -> None:
     ``compile()`` alone builds all AST node types (~1.5 ms), plus the JSON encoder paths."""
     r, w = os.pipe()
     try:
-        run_child({"code": "def f(x):\n    return [x, (x,), {x: x}]", "setup": "y = f(1)",
-                   "tests": [[["x", "z = 1"], ["e", "f(2)"], ["b", "f(1)"], ["e", "1 / 0"]]],
-                   "capture": ["y"]}, w)
+        run_child({W.CODE: "def f(x):\n    return [x, (x,), {x: x}]", W.SETUP: "y = f(1)",
+                   W.TESTS: [[[W.OP_EXEC, "z = 1"], [W.OP_EVAL, "f(2)"], [W.OP_BOOL, "f(1)"], [W.OP_EVAL, "1 / 0"]]],
+                   W.CAPTURE: ["y"]}, w)
     finally:
         os.close(w)
         while os.read(r, 1 << 16):
@@ -610,7 +599,8 @@ def main() -> None:
     iso, is_root = setup_worker(cfg)
     if iso.attempt("pid_namespace_per_program", lambda: _probe_pidns()):
         pass
-    send(1, {"hello": 1, "active": iso.active, "missing": iso.missing, "pid": os.getpid()})
+    W.send_msg(socket.socket(fileno=os.dup(int(cfg["sock_fd"]))),
+               {W.KIND: W.HELLO, W.ACTIVE: iso.active, W.MISSING: iso.missing, W.PID: os.getpid()})
     Worker(cfg, iso, is_root).loop()
 
 

@@ -65,13 +65,15 @@ Not protected:
 from __future__ import annotations
 
 import atexit
+import itertools
 import json
 import logging
 import os
 import random
+import re
 import selectors
 import shutil
-import struct
+import socket
 import subprocess
 import sys
 import tempfile
@@ -85,6 +87,7 @@ from dataclasses import asdict, dataclass, field
 from rlvr_sweeps.sandbox import _wire, plan
 
 log = logging.getLogger(__name__)
+W = _wire  # message kinds and keys
 
 STATUSES = ("pass", "fail", "error", "timeout", "memory", "crash", "no_code")
 WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker.py")
@@ -186,27 +189,27 @@ def _safe_verdict(prep: _Prepared, msg: dict, memory_mb: int) -> Result:
     try:
         return _verdict(prep, msg, memory_mb)
     except Exception:  # noqa: BLE001
-        return Result(False, "error", "DecodeError", 0, len(prep.tests), float(msg.get("ms", 0.0)))
+        return Result(False, "error", "DecodeError", 0, len(prep.tests), float(msg.get(W.MS, 0.0)))
 
 
 def _verdict(prep: _Prepared, msg: dict, memory_mb: int) -> Result:
     """Turn the worker's report (exit status + the child's claimed values) into a Result."""
     by_test: dict[int, dict] = {}
     code_error = values = None
-    for line in msg.get("out", "").splitlines():
+    for line in _lines(msg.get("out", ""), len(prep.tests) + 8):
         try:
             m = json.loads(line)
         except (ValueError, RecursionError):
             continue
         if not isinstance(m, dict):
             continue
-        kind = m.get("k")
-        if kind in ("c", "s") and code_error is None and isinstance(m.get("e"), str):
-            code_error = m["e"]
-        elif kind == "t" and isinstance(m.get("i"), int) and m["i"] not in by_test:
-            by_test[m["i"]] = m
-        elif kind == "v" and values is None:
-            values = m.get("r")
+        kind = m.get(W.LINE_KIND)
+        if kind in (W.L_CODE_ERROR, W.L_SETUP_ERROR) and code_error is None and isinstance(m.get(W.ERR), str):
+            code_error = m[W.ERR]
+        elif kind == W.L_TEST and isinstance(m.get(W.INDEX), int) and m[W.INDEX] not in by_test:
+            by_test[m[W.INDEX]] = m
+        elif kind == W.L_VALUES and values is None:
+            values = m.get(W.VALUES)
     n = len(prep.tests)
     passed, first_error = 0, None
     for i, test in enumerate(prep.tests):
@@ -215,7 +218,7 @@ def _verdict(prep: _Prepared, msg: dict, memory_mb: int) -> Result:
             passed += 1
         elif first_error is None:
             first_error = err
-    ms = float(msg.get("ms", 0.0))
+    ms = float(msg.get(W.MS, 0.0))
     decoded_values = _decode_values(values, len(prep.capture)) if prep.capture else None
     if first_error is None:
         if n == 0 and prep.capture and decoded_values is None:
@@ -228,14 +231,23 @@ def _verdict(prep: _Prepared, msg: dict, memory_mb: int) -> Result:
     return Result(False, status, first_error, passed, n, ms, decoded_values)
 
 
+_LINE = re.compile(r"[^\n]+")
+
+
+def _lines(text: str, limit: int):
+    """The first ``limit`` non-empty lines, found by a C-speed scan: the honest harness writes
+    one line per test plus a few, so 4 MB of newlines or junk lines cost a scan, not a parse each."""
+    return (m.group() for m in itertools.islice(_LINE.finditer(text), limit))
+
+
 def _missing_status(msg: dict, memory_mb: int) -> tuple[str, str]:
-    if msg.get("timeout"):
+    if msg.get(W.TIMED_OUT):
         return "timeout", "Timeout"
     if msg.get("overflow"):
         return "crash", "OutputLimit"
-    sig = msg.get("sig")
+    sig = msg.get(W.SIG)
     if sig is not None:
-        if int(msg.get("rss_kb", 0)) * 1024 >= memory_mb * (1 << 20) * 0.5:
+        if int(msg.get(W.RSS_KB, 0)) * 1024 >= memory_mb * (1 << 20) * 0.5:
             return "memory", "MemoryError"
         return "crash", f"Signal{sig}"
     return "crash", "NoResult"
@@ -244,10 +256,10 @@ def _missing_status(msg: dict, memory_mb: int) -> tuple[str, str]:
 def _check_test(test: plan.TestPlan, msg: dict | None) -> str | None:
     if msg is None:
         return "NoResult"
-    if isinstance(msg.get("x"), str):
-        return msg["x"]
-    raw = msg.get("r")
-    n_eval = sum(1 for kind, _ in test.ops if kind != "x")
+    if isinstance(msg.get(W.FAILED), str):
+        return msg[W.FAILED]
+    raw = msg.get(W.VALUES)
+    n_eval = sum(1 for kind, _ in test.ops if kind != W.OP_EXEC)
     if not isinstance(raw, list) or len(raw) != n_eval:
         return "NoResult"
     values = []
@@ -346,82 +358,116 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+RESULT_CAP = 1 << 20  # bytes of a child's result file the parent reads; the rest is ignored
+HELLO_TIMEOUT_S = 120.0
+
+
+def _read_result(fd: int) -> tuple[str, bool]:
+    """At most RESULT_CAP bytes of a result memfd, read before any expansion (a sparse
+    64 MB file costs nothing); (text, whether the child wrote more)."""
+    size = os.fstat(fd).st_size
+    chunks, n = [], 0
+    while n < min(size, RESULT_CAP):
+        chunk = os.pread(fd, min(size, RESULT_CAP) - n, n)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n += len(chunk)
+    return b"".join(chunks).decode("utf-8", "replace"), size > RESULT_CAP
+
+
 class _WorkerProc:
     """Parent-side handle on one worker process."""
 
     def __init__(self, index: int, cfg: dict) -> None:
         self.index = index
-        cfg = dict(cfg, index=index, uid_base=cfg["uid_base"] + index * cfg["slots"])
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", WORKER_SCRIPT, json.dumps(cfg)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={}, close_fds=True,
-        )
-        self.rfd = self.proc.stdout.fileno()
-        self.wfd = self.proc.stdin.fileno()
-        self.inbuf = bytearray()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        cfg = dict(cfg, index=index, uid_base=cfg["uid_base"] + index * cfg["slots"], sock_fd=theirs.fileno())
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-B", WORKER_SCRIPT, json.dumps(cfg)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env={}, close_fds=True,
+                pass_fds=(theirs.fileno(),),
+            )
+        finally:
+            theirs.close()
+        self.sock = ours
+        self.rfd = ours.fileno()
         self.in_flight: dict[int, float] = {}  # job index -> dispatch time
-        hello = self._read_frame_blocking()
-        if hello is None or not hello.get("hello"):
+        self.out_fds: dict[int, int] = {}  # job index -> its result memfd
+        ours.settimeout(HELLO_TIMEOUT_S)
+        try:
+            got = W.recv_msg(ours)
+        except (OSError, ValueError):
+            got = None
+        if got is None or got[0].get(W.KIND) != W.HELLO:
+            self.close()
             raise RuntimeError("sandbox worker failed to start (see stderr above)")
-        self.isolation = {"active": hello["active"], "missing": hello["missing"]}
-        os.set_blocking(self.rfd, False)
+        hello = got[0]
+        self.isolation = {"active": hello[W.ACTIVE], "missing": hello[W.MISSING]}
+        ours.setblocking(False)
 
-    def _read_frame_blocking(self) -> dict | None:
-        head = self._read_exact(4)
-        if head is None:
-            return None
-        body = self._read_exact(struct.unpack(">I", head)[0])
-        return None if body is None else json.loads(body)
-
-    def _read_exact(self, n: int) -> bytes | None:
-        buf = b""
-        while len(buf) < n:
-            chunk = os.read(self.rfd, n - len(buf))
-            if not chunk:
-                return None
-            buf += chunk
-        return buf
-
-    def send(self, objs: list[dict]) -> None:
-        """Frames for several jobs in one write: one wake-up of the worker, not one per job."""
-        frames = []
-        for obj in objs:
-            body = json.dumps(obj, separators=(",", ":")).encode()
-            frames += (struct.pack(">I", len(body)), body)
-        data = memoryview(b"".join(frames))
-        while data:
-            data = data[os.write(self.wfd, data):]
+    def send(self, jobs: list[tuple[int, dict, bytes]]) -> None:
+        """Several jobs in one datagram (one wake-up of the worker): headers in the message,
+        each program in its own memfd, with an empty result memfd the parent keeps."""
+        headers, fds, job_fds = [], [], []
+        try:
+            for i, header, payload in jobs:
+                jfd = os.memfd_create("rlvr-job", os.MFD_CLOEXEC)
+                job_fds.append(jfd)
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(jfd, view):]
+                ofd = os.memfd_create("rlvr-result", os.MFD_CLOEXEC)
+                self.out_fds[i] = ofd
+                headers.append(header)
+                fds += (jfd, ofd)
+            self.sock.setblocking(True)
+            try:
+                W.send_msg(self.sock, {W.KIND: W.JOBS, W.JOB_LIST: headers}, fds)
+            finally:
+                self.sock.setblocking(False)
+        finally:
+            for fd in job_fds:
+                os.close(fd)
 
     def read_frames(self) -> list[dict] | None:
-        """Non-blocking: the frames available now; None when the worker is gone."""
+        """Non-blocking: the exit reports available now, each with the child's result text
+        (``out``) and whether it overflowed; None when the worker is gone."""
         frames = []
         while True:
             try:
-                chunk = os.read(self.rfd, 1 << 20)
+                got = W.recv_msg(self.sock)
             except BlockingIOError:
                 break
-            if not chunk:
+            except (OSError, ValueError):
                 return None
-            self.inbuf += chunk
-        while len(self.inbuf) >= 4:
-            (n,) = struct.unpack(">I", self.inbuf[:4])
-            if len(self.inbuf) < 4 + n:
-                break
-            frames.append(json.loads(self.inbuf[4:4 + n]))
-            del self.inbuf[:4 + n]
+            if got is None:
+                return None
+            msg, fds = got
+            for fd in fds:  # the worker never sends fds
+                os.close(fd)
+            for report in msg.get(W.RESULTS, []) if msg.get(W.KIND) == W.DONE else []:
+                fd = self.out_fds.pop(report.get(W.ID), None) if isinstance(report, dict) else None
+                if fd is None:
+                    continue
+                try:
+                    report["out"], report["overflow"] = _read_result(fd)
+                finally:
+                    os.close(fd)
+                frames.append(report)
         return frames
 
     def close(self) -> None:
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
+        self.sock.close()
         try:
             self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        self.proc.stdout.close()
+        for fd in self.out_fds.values():
+            os.close(fd)
+        self.out_fds.clear()
 
 
 class Executor:
@@ -544,9 +590,9 @@ class Executor:
                                 bar.update(1)
                             continue
                         prepared[i] = p
-                        batch.append({"id": i, "code": jobs[i].code, "setup": jobs[i].setup or "",
-                                      "tests": p.ops, "capture": p.capture, "timeout_s": self.timeout_s,
-                                      "memory_mb": self.memory_mb})
+                        payload = json.dumps({W.CODE: jobs[i].code, W.SETUP: jobs[i].setup or "",
+                                              W.TESTS: p.ops, W.CAPTURE: p.capture}).encode()
+                        batch.append((i, {W.ID: i, W.TIMEOUT: self.timeout_s, W.MEMORY: self.memory_mb}, payload))
                         w.in_flight[i] = time.monotonic()
                     if batch:
                         w.send(batch)
@@ -556,7 +602,7 @@ class Executor:
                     w = key.data
                     frames = w.read_frames()
                     for msg in frames or []:
-                        i = msg.get("id")
+                        i = msg.get(W.ID)
                         if w.in_flight.pop(i, None) is None:
                             continue  # not this run's (cannot happen; never trusted)
                         results[i] = _safe_verdict(prepared[i], msg, self.memory_mb)
