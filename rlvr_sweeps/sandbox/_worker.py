@@ -25,7 +25,6 @@ import math
 import os
 import resource
 import selectors
-import shutil
 import signal
 import socket
 import sys
@@ -386,6 +385,50 @@ def child_main(job_fd: int, wfd: int, hdr: dict, uid: int | None, workdir: str, 
 # the worker loop
 
 
+def remove_tree(path: str) -> None:
+    """Remove a program's work dir without recursion and without long paths (1,500 nested
+    dirs exhaust ``shutil.rmtree``'s recursion; a deep tree of long names exceeds PATH_MAX):
+    walk down by ``chdir`` into one short relative name at a time, unlink what is there, and
+    come back up with ``..``. Safe because every process of the program is dead by now, so
+    nothing can swap a directory for a symlink meanwhile; ``is_dir(follow_symlinks=False)``
+    never enters a link. The worker is single-threaded, so changing its cwd is harmless."""
+    try:
+        os.chdir(path)
+    except OSError:
+        return
+    names: list[str] = []  # the directories walked into, from ``path`` down
+    try:
+        while True:
+            sub = None
+            with os.scandir(".") as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        sub = entry.name
+                        break
+                    try:
+                        os.unlink(entry.name)
+                    except OSError:
+                        pass
+            if sub is not None:
+                try:
+                    os.chmod(sub, 0o700)
+                    os.chdir(sub)
+                    names.append(sub)
+                    continue
+                except OSError:
+                    return  # cannot enter (not root and not ours): leave it, never loop
+            if not names:
+                break
+            os.chdir("..")
+            os.rmdir(names.pop())
+    finally:
+        os.chdir("/")
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
 class Running:
     __slots__ = ("job_id", "pid", "slot", "workdir", "start", "deadline", "status",
                  "rusage", "timed_out")
@@ -485,7 +528,7 @@ class Worker:
         try:
             os.rmdir(run.workdir)  # the common case: the program wrote nothing
         except OSError:
-            shutil.rmtree(run.workdir, ignore_errors=True)
+            remove_tree(run.workdir)
         self.slots.append(run.slot)
         status = run.status
         return {

@@ -576,14 +576,18 @@ class Executor:
         for w in self._workers:
             sel.register(w.rfd, selectors.EVENT_READ, w)
         depth = self.slots * 2  # keep the worker's own queue fed while its children run
+        retried: set[int] = set()  # programs in flight on a worker that died, re-run once each, alone
         grace = self.timeout_s * depth + 30.0
         try:
             while pending or any(w.in_flight for w in self._workers):
                 for w in self._workers:
                     batch = []
-                    while pending and len(w.in_flight) < depth:
-                        i = pending.popleft()
-                        p = _prepare(jobs[i])
+                    while pending and len(w.in_flight) < depth and not (w.in_flight.keys() & retried):
+                        i = pending[0]
+                        if i in retried and w.in_flight:
+                            break  # a re-run goes alone to a worker: no suspect shares it
+                        pending.popleft()
+                        p = prepared.get(i) or _prepare(jobs[i])
                         if isinstance(p, Result):  # decided without running (no code, syntax error)
                             results[i] = p
                             if bar is not None:
@@ -609,11 +613,11 @@ class Executor:
                         if bar is not None:
                             bar.update(1)
                     if frames is None:
-                        self._replace(sel, w, results, prepared, "WorkerDied", bar)
+                        self._replace(sel, w, results, prepared, "WorkerDied", bar, pending, retried)
                 now = time.monotonic()
                 for w in list(self._workers):
                     if w.in_flight and now - min(w.in_flight.values()) > grace:
-                        self._replace(sel, w, results, prepared, "WorkerHung", bar)
+                        self._replace(sel, w, results, prepared, "WorkerHung", bar, pending, retried)
         finally:
             sel.close()
             if bar is not None:
@@ -623,16 +627,25 @@ class Executor:
                     self._restart(w)
         return results  # type: ignore[return-value]
 
-    def _replace(self, sel, w: _WorkerProc, results: list, prepared: dict, why: str, bar) -> None:
-        """A worker died or hung: its in-flight programs crash, the others are unaffected."""
+    def _replace(self, sel, w: _WorkerProc, results: list, prepared: dict, why: str, bar,
+                 pending: deque, retried: set) -> None:
+        """A worker died or hung. Which of its in-flight programs caused it is unknown, so each
+        is re-run once, alone on a fresh worker: an innocent one gets its real verdict; only a
+        program that kills its worker when alone gets ``why`` as its verdict."""
         log.error("sandbox worker %d failed (%s); restarting it", w.index, why)
+        again = []
         for i in w.in_flight:
-            results[i] = Result(False, "crash", why, 0, len(prepared[i].tests), 0.0)
+            if i in retried:
+                results[i] = Result(False, "crash", why, 0, len(prepared[i].tests), 0.0)
+                if bar is not None:
+                    bar.update(1)
+            else:
+                retried.add(i)
+                again.append(i)
+        pending.extendleft(reversed(again))
         sel.unregister(w.rfd)
         fresh = self._restart(w)
         sel.register(fresh.rfd, selectors.EVENT_READ, fresh)
-        if bar is not None:
-            bar.update(len(w.in_flight))
 
 
 _POOLS: dict[tuple, Executor] = {}
