@@ -85,6 +85,85 @@ def _prctl(option: int, arg: int) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# seccomp: a BPF filter, built once in the worker and installed by every child
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+_LD, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+RET_ALLOW, RET_KILL = 0x7FFF0000, 0x80000000
+
+
+def _errno(e: int) -> int:
+    return 0x00050000 | e
+
+
+# x86_64 only (numbers differ per arch); elsewhere the filter is reported missing.
+X86_64 = {"arch": 0xC000003E, "socket": 41, "socketpair": 53, "clone": 56, "clone3": 435,
+          "deny": {248: errno.EPERM, 249: errno.EPERM, 250: errno.EPERM,  # add_key request_key keyctl
+                   272: errno.EPERM, 308: errno.EPERM,  # unshare setns: no new namespaces
+                   321: errno.EPERM, 323: errno.EPERM, 298: errno.EPERM,  # bpf userfaultfd perf_event_open
+                   425: errno.ENOSYS, 426: errno.ENOSYS, 427: errno.ENOSYS,  # io_uring
+                   165: errno.EPERM, 166: errno.EPERM, 155: errno.EPERM,  # mount umount2 pivot_root
+                   101: errno.EPERM}}  # ptrace
+ALLOWED_FAMILIES = (1, 2, 10)  # AF_UNIX, AF_INET, AF_INET6 (the latter two see no interface)
+NS_FLAGS = 0x7E020080  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
+
+
+def seccomp_program(t: dict) -> list[tuple[int, int, int, int]]:
+    """Deny keyrings, new namespaces, io_uring, bpf, mounts, ptrace; sockets only of the
+    families a test program can use (no AF_VSOCK, netlink, packet, ...); everything else
+    allowed (RLIMITs and namespaces bound it). A foreign ABI (x32, i386) is killed."""
+    prog = [(_LD, 0, 0, 4), (_JEQ, 1, 0, t["arch"]), (_RET, 0, 0, RET_KILL), (_LD, 0, 0, 0),
+            (_JGE, 0, 1, 0x40000000), (_RET, 0, 0, RET_KILL)]
+    for nr, err in t["deny"].items():
+        prog += [(_JEQ, 0, 1, nr), (_RET, 0, 0, _errno(err))]
+    prog += [(_JEQ, 0, 1, t["clone3"]), (_RET, 0, 0, _errno(errno.ENOSYS))]  # flags unreadable: glibc falls back to clone
+    prog += [(_JEQ, 0, 4, t["clone"]), (_LD, 0, 0, 16), (_JSET, 0, 1, NS_FLAGS),
+             (_RET, 0, 0, _errno(errno.EPERM)), (_RET, 0, 0, RET_ALLOW)]
+    for nr in (t["socket"], t["socketpair"]):
+        n = len(ALLOWED_FAMILIES)
+        prog += [(_JEQ, 0, n + 3, nr), (_LD, 0, 0, 16)]
+        prog += [(_JEQ, n - k, 0, fam) for k, fam in enumerate(ALLOWED_FAMILIES)]
+        prog += [(_RET, 0, 0, _errno(errno.EAFNOSUPPORT)), (_RET, 0, 0, RET_ALLOW)]
+    prog.append((_RET, 0, 0, RET_ALLOW))
+    return prog
+
+
+def build_seccomp() -> _SockFprog | None:
+    if os.uname().machine != "x86_64":
+        return None
+    prog = seccomp_program(X86_64)
+    arr = (_SockFilter * len(prog))(*[_SockFilter(*ins) for ins in prog])
+    fprog = _SockFprog(len(prog), arr)
+    fprog._keep = arr  # the array must live as long as the struct
+    return fprog
+
+
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+KEYCTL_JOIN_SESSION_KEYRING = 1
+SYS_KEYCTL = 250
+
+
+def install_seccomp(fprog: _SockFprog) -> None:
+    _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0), "seccomp")
+
+
+def join_fresh_keyring() -> None:
+    """A new, empty, anonymous session keyring: the scorer's keys are out of reach, and the
+    keyring dies with the program's last process."""
+    if _libc.syscall(SYS_KEYCTL, KEYCTL_JOIN_SESSION_KEYRING, None) < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"keyctl join: {os.strerror(err)}")
+
+
+# ---------------------------------------------------------------------------------------------
 # frames
 
 
@@ -254,6 +333,13 @@ def setup_worker(cfg: dict) -> tuple[Isolation, bool]:
         if iso.attempt("private_tmp", hide_sockets) and is_root:
             iso.attempt("interpreter_visible", expose_interpreter)
         size = int(cfg["workdir_mb"])
+        def no_ptys() -> None:  # the host's pty pool is out of reach: no ptmx, an empty /dev/pts
+            if os.path.exists("/dev/ptmx"):
+                _mount("/dev/null", "/dev/ptmx", None, MS_BIND)
+            if os.path.isdir("/dev/pts"):
+                _mount("tmpfs", "/dev/pts", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0755")
+
+        iso.attempt("no_ptys", no_ptys)
         iso.attempt("tmpfs_workdir", lambda: _mount(
             "tmpfs", tmp_root, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode=0711"))
         if "worker_pid_namespace" in iso.active:
@@ -344,8 +430,11 @@ def _read_job(fd: int) -> dict:
     return json.loads(b"".join(chunks))
 
 
+CHILD = {"seccomp": None, "keyring": False, "ipc": False, "netns": []}  # set by the worker after probing
+
+
 def child_main(job_fd: int, wfd: int, hdr: dict, uid: int | None, workdir: str, is_root: bool,
-               null_fd: int) -> None:
+               null_fd: int, slot: int = 0) -> None:
     """In the forked child: read its one job from its memfd (the worker never read it), lock
     down, then run. Never returns. Every step here runs once per program, so it avoids
     Python-level work (each object touched is a copy-on-write fault); no_new_privs is
@@ -353,6 +442,10 @@ def child_main(job_fd: int, wfd: int, hdr: dict, uid: int | None, workdir: str, 
     try:
         _signal.set_wakeup_fd(-1)
         job = _read_job(job_fd)
+        if CHILD["ipc"]:
+            _unshare(CLONE_NEWIPC)  # SysV segments and queues die with the program
+        if CHILD["netns"]:
+            _check(_libc.setns(CHILD["netns"][slot], CLONE_NEWNET), "setns net")  # one per slot
         os.dup2(wfd, RESULT_FD, inheritable=False)
         for fd in (0, 1, 2):
             os.dup2(null_fd, fd)
@@ -370,6 +463,10 @@ def child_main(job_fd: int, wfd: int, hdr: dict, uid: int | None, workdir: str, 
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
         _check(_libc.prctl(PR_SET_PDEATHSIG, _SIGKILL, 0, 0, 0), "prctl")  # after setuid, which clears it
+        if CHILD["keyring"]:
+            join_fresh_keyring()  # as the sandbox uid: owned by it, gone with its processes
+        if CHILD["seccomp"] is not None:
+            install_seccomp(CHILD["seccomp"])  # last: the steps above need unshare/setns/keyctl
         for sig in _DEFAULT_SIGNALS:
             _signal.signal(sig, _signal.SIG_DFL)
         run_child(job)  # os.environ is already empty: the worker cleared it at start-up
@@ -481,7 +578,7 @@ class Worker:
         try:
             pid = os.fork()
             if pid == 0:
-                child_main(job_fd, out, job, uid, workdir, self.is_root, self.null_fd)
+                child_main(job_fd, out, job, uid, workdir, self.is_root, self.null_fd, slot)
         finally:
             if self.pidns:  # back to our own namespace, so the next unshare is allowed
                 _check(_libc.setns(self.own_pidns, CLONE_NEWPID), "setns")
@@ -640,11 +737,59 @@ def main() -> None:
     preload()
     warm_up()
     iso, is_root = setup_worker(cfg)
-    if iso.attempt("pid_namespace_per_program", lambda: _probe_pidns()):
-        pass
+    iso.attempt("pid_namespace_per_program", lambda: _probe_pidns())
+    probe_child_mechanisms(iso, cfg)
     W.send_msg(socket.socket(fileno=os.dup(int(cfg["sock_fd"]))),
                {W.KIND: W.HELLO, W.ACTIVE: iso.active, W.MISSING: iso.missing, W.PID: os.getpid()})
     Worker(cfg, iso, is_root).loop()
+
+
+def _in_probe_child(fn) -> None:
+    """Run ``fn`` in a throwaway fork (so it cannot change this worker); raise if it failed."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            fn()
+            os._exit(0)
+        except BaseException as exc:  # noqa: BLE001
+            os.write(w, str(exc).encode()[:500])
+            os._exit(1)
+    os.close(w)
+    why = b""
+    while chunk := os.read(r, 4096):
+        why += chunk
+    os.close(r)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise OSError(why.decode() or f"probe exit status {status}")
+
+
+def probe_child_mechanisms(iso: Isolation, cfg: dict) -> None:
+    """Per-program mechanisms, each tried once here; the child uses only those that worked."""
+    if iso.attempt("ipc_namespace_per_program", lambda: _in_probe_child(lambda: _unshare(CLONE_NEWIPC))):
+        CHILD["ipc"] = True
+
+    def slot_netns() -> None:
+        own = os.open("/proc/self/ns/net", os.O_RDONLY)
+        try:
+            for _ in range(int(cfg["slots"])):
+                _unshare(CLONE_NEWNET)
+                CHILD["netns"].append(os.open("/proc/self/ns/net", os.O_RDONLY))
+        finally:
+            _check(_libc.setns(own, CLONE_NEWNET), "setns net")
+            os.close(own)
+
+    if not iso.attempt("net_namespace_per_slot", slot_netns):
+        CHILD["netns"] = []
+    if iso.attempt("fresh_keyring", lambda: _in_probe_child(join_fresh_keyring)):
+        CHILD["keyring"] = True
+    fprog = build_seccomp()
+    if fprog is None:
+        iso.missing["seccomp"] = f"no syscall table for {os.uname().machine}"
+    elif iso.attempt("seccomp", lambda: _in_probe_child(lambda: install_seccomp(fprog))):
+        CHILD["seccomp"] = fprog
 
 
 def _probe_pidns() -> None:
