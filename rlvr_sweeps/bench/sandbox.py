@@ -12,7 +12,14 @@ programs for the sandbox, the ``python -c`` children for the baseline) is measur
 turned into the rate the same work would reach on idle cores (the sandbox uses every core, the
 baseline loop one at a time); both are printed, measured first.
 
-    python -m rlvr_sweeps.bench sandbox [--mbpp PATH] [--n 974] [--baseline-n 200] [--workers N]
+Protections priced in the same invocation: the pool with every per-program protection on
+("new") and with all of them off ("old": the per-program mechanisms issue 9 added; the memfd
+job transport is not switchable and is in both), then with each one off, interleaved with the
+other runs. Then a soak: ``--soak`` mixed honest / failing / hostile programs through one
+executor, asserting no leaked processes, fds, memfds, temp roots, SysV segments or keys and a
+steady parent RSS (the exit status is 1 when a soak check fails).
+
+    python -m rlvr_sweeps.bench sandbox [--mbpp PATH] [--n 974] [--baseline-n 200] [--workers N] [--soak 10000]
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from rlvr_sweeps.sandbox import Executor, Job
+from rlvr_sweeps.sandbox.executor import PER_PROGRAM
 
 TARGET_RATE = 400.0
 TARGET_SPEEDUP = 10.0
@@ -86,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="per-program timeout, both sides")
     parser.add_argument("--slow-ms", type=float, default=500.0, help="leave out programs slower than this")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of each side (interleaved); the best is reported")
+    parser.add_argument("--soak", type=int, default=10000, help="programs in the soak (0: no soak)")
     args = parser.parse_args(argv)
     if not args.mbpp.is_file():
         print(f"error: {args.mbpp} not found; pass --mbpp PATH to an mbpp.jsonl", file=sys.stderr)
@@ -102,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sandbox.append(_time_sandbox(ex, keep))
             baseline.append(_time_baseline(base_jobs, args.timeout))
         isolation, workers_n, slots = ex.isolation, ex.workers_n, ex.slots
+    costs = _price_protections(keep, args)
     load_end = os.getloadavg()[0]
     rate, _, _, ours = max(sandbox, key=lambda m: m[0])
     base_rate, _, base = max(baseline, key=lambda m: m[0])
@@ -125,12 +136,110 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"(a sequential loop: one core); idle-implied speed-up {idle_rate / idle_base:.1f}x")
     print(f"isolation active : {', '.join(isolation['active'])}")
     print(f"isolation MISSING: {', '.join(isolation['missing']) or 'none'}")
+    new_rate = costs["new (all on)"]
+    for name, r in costs.items():
+        print(f"  {name:38s} {r:8.1f} programs/s  ({(1 / new_rate - 1 / r) * 1e6:+7.0f} us/program vs all on)")
     ok = rate >= TARGET_RATE and rate / base_rate >= TARGET_SPEEDUP
     ok_idle = idle_rate >= TARGET_RATE and idle_rate / idle_base >= TARGET_SPEEDUP
     print(f"targets (>= {TARGET_RATE:.0f}/s, >= {TARGET_SPEEDUP:.0f}x): measured {'met' if ok else 'NOT met'}, "
           f"idle-implied {'met' if ok_idle else 'NOT met'}  "
           f"[load average {load_start:.1f} at start, {load_end:.1f} at end, on {cores} CPUs]")
+    if args.soak > 0:
+        return 0 if soak(keep, args.soak, args.workers) else 1
     return 0
+
+
+def _price_protections(jobs: list[Job], args) -> dict[str, float]:
+    """Best rate per variant over ``--repeats`` rounds, variants interleaved within a round."""
+    variants = {"new (all on)": (), "old (per-program protections off)": PER_PROGRAM}
+    variants |= {f"without {name}": (name,) for name in PER_PROGRAM}
+    pools = {k: Executor(workers=args.workers, timeout_s=args.timeout, disable=v) for k, v in variants.items()}
+    best = dict.fromkeys(variants, 0.0)
+    try:
+        for ex in pools.values():
+            ex.run(jobs[:50])
+        for _ in range(max(1, args.repeats)):
+            for name, ex in pools.items():
+                best[name] = max(best[name], _time_sandbox(ex, jobs)[0])
+    finally:
+        for ex in pools.values():
+            ex.close()
+    print(f"protections, same {len(jobs)} programs, interleaved, best of {args.repeats}:")
+    return best
+
+
+HOSTILE = [
+    "import os\nfor _ in range(300):\n    os.mkdir('d' * 100)\n    os.chdir('d' * 100)\ndef f(x):\n    return 2",
+    "import ctypes\nlibc = ctypes.CDLL(None)\nfor k in range(8):\n    libc.shmget(0x5256 + k, 1 << 20, 0o1666)\ndef f(x):\n    return 2",
+    "import os\nfds = [os.memfd_create('x') for _ in range(50)]\nfor fd in fds:\n    os.write(fd, b'x' * 65536)\ndef f(x):\n    return 2",
+    "import os, time\nfor _ in range(20):\n    if os.fork() == 0:\n        os.setsid()\n        time.sleep(60)\ndef f(x):\n    return 2",
+    "import ctypes\nctypes.CDLL(None).syscall(248, b'user', b'k', b'v', 1, -3)\ndef f(x):\n    return 2",
+    "import os\nos.write(3, b'\\n' * (4 << 20))\nos._exit(0)",
+    "import os\nos.ftruncate(3, 64 << 20)\nos._exit(0)",
+    "def f(x):\n    return " + "x+" * 5000 + "x",
+    "import socket\ns = socket.socket(socket.AF_UNIX)\ns.bind('\\0rlvr-soak')\ndef f(x):\n    return 2",
+    "x = [0] * (1 << 30)",
+]
+
+
+def _host_counts() -> dict[str, int]:
+    def lines(path: str) -> int:
+        try:
+            with open(path) as f:
+                return len(f.readlines())
+        except OSError:
+            return -1
+
+    fds = os.listdir("/proc/self/fd")
+    memfds = sum(1 for fd in fds if os.readlink(f"/proc/self/fd/{fd}").startswith("/memfd:")
+                 if os.path.exists(f"/proc/self/fd/{fd}"))
+    roots = sum(1 for n in os.listdir(tempfile.gettempdir()) if n.startswith("rlvr-sandbox-"))
+    procs = sum(1 for p in os.listdir("/proc") if p.isdigit())
+    return {"fds": len(fds), "memfds": memfds, "temp roots": roots, "processes": procs,
+            "SysV shm": lines("/proc/sysvipc/shm"), "keys": lines("/proc/keys"), "key users": lines("/proc/key-users")}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def soak(honest: list[Job], n: int, workers: int | None) -> bool:
+    """``n`` mixed programs through one executor, in chunks; then the leak checks."""
+    failing = [Job(j.code, [t.replace("==", "!=", 1) for t in j.tests], j.setup) for j in honest]
+    hostile = [Job(code, ["assert f(1) == 2"]) for code in HOSTILE]
+    mix = []
+    for k in range(n):
+        pool = hostile if k % 20 == 0 else failing if k % 3 == 0 else honest
+        mix.append(pool[k % len(pool)])
+    before = _host_counts()
+    t0, rss = time.perf_counter(), []
+    with Executor(workers=workers, timeout_s=2.0, memory_mb=512) as ex:
+        inside = _host_counts()
+        for start in range(0, n, 1000):
+            results = ex.run(mix[start:start + 1000])
+            assert len(results) == len(mix[start:start + 1000])
+            rss.append(_rss_mb())
+        during = _host_counts()
+    after = _host_counts()
+    wall = time.perf_counter() - t0
+    checks = {
+        "no leaked processes while running": during["processes"] <= inside["processes"],
+        "no leaked fds / memfds in the parent": (during["fds"], during["memfds"]) == (inside["fds"], inside["memfds"]),
+        "no temp roots left": after["temp roots"] <= before["temp roots"],
+        "no processes left": after["processes"] <= before["processes"],
+        "no SysV segments": after["SysV shm"] == before["SysV shm"],
+        "no keys / key users left": (after["keys"], after["key users"]) == (before["keys"], before["key users"]),
+        "parent fds back to start": (after["fds"], after["memfds"]) == (before["fds"], before["memfds"]),
+        "steady parent RSS (last - second chunk < 20 MB)": len(rss) < 3 or rss[-1] - rss[1] < 20,
+    }
+    print(f"soak: {n} programs ({n // 20} hostile, ~{n // 3} failing) in {wall:.0f} s; parent RSS per 1000: "
+          f"{', '.join(f'{r:.0f}' for r in rss)} MB")
+    for name, ok in checks.items():
+        print(f"  soak {'ok  ' if ok else 'FAIL'} {name}")
+    if not all(checks.values()):
+        print(f"  counts before {before}, inside {inside}, during {during}, after {after}")
+    return all(checks.values())
 
 
 if __name__ == "__main__":

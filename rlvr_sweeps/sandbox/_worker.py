@@ -767,8 +767,12 @@ def _in_probe_child(fn) -> None:
 
 
 def probe_child_mechanisms(iso: Isolation, cfg: dict) -> None:
-    """Per-program mechanisms, each tried once here; the child uses only those that worked."""
-    if iso.attempt("ipc_namespace_per_program", lambda: _in_probe_child(lambda: _unshare(CLONE_NEWIPC))):
+    """Per-program mechanisms, each tried once here; the child uses only those that worked.
+    ``cfg["disable"]`` (benchmarks only: what each one costs) skips some, reported missing."""
+    off = set(cfg.get("disable") or ())
+    for name in off:
+        iso.missing[name] = "disabled by the caller (benchmark)"
+    if "ipc_namespace_per_program" not in off and iso.attempt("ipc_namespace_per_program", lambda: _in_probe_child(lambda: _unshare(CLONE_NEWIPC))):
         CHILD["ipc"] = True
 
     def slot_netns() -> None:
@@ -781,14 +785,14 @@ def probe_child_mechanisms(iso: Isolation, cfg: dict) -> None:
             _check(_libc.setns(own, CLONE_NEWNET), "setns net")
             os.close(own)
 
-    if not iso.attempt("net_namespace_per_slot", slot_netns):
+    if "net_namespace_per_slot" in off or not iso.attempt("net_namespace_per_slot", slot_netns):
         CHILD["netns"] = []
-    if iso.attempt("fresh_keyring", lambda: _in_probe_child(join_fresh_keyring)):
+    if "fresh_keyring" not in off and iso.attempt("fresh_keyring", lambda: _in_probe_child(join_fresh_keyring)):
         CHILD["keyring"] = True
     fprog = build_seccomp()
     if fprog is None:
         iso.missing["seccomp"] = f"no syscall table for {os.uname().machine}"
-    elif iso.attempt("seccomp", lambda: _in_probe_child(lambda: install_seccomp(fprog))):
+    elif "seccomp" not in off and iso.attempt("seccomp", lambda: _in_probe_child(lambda: install_seccomp(fprog))):
         CHILD["seccomp"] = fprog
 
 

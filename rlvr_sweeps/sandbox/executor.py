@@ -17,8 +17,8 @@ Protected (each by the mechanism named in ``Executor.isolation``; missing ones a
   expected values. A test without a valid message from the child is not passed. Where a test
   needs only a value's truth (``assert re.match(...)``, ``not f(x)``) the child sends
   ``bool(value)``: choosing ``__bool__`` is no stronger than returning True or False. The
-  child writes its messages to a private in-memory file (memfd) that the worker reads, at
-  most 32 MB of it, once the child has exited (with pid namespaces: once all its processes
+  child writes its messages to a private in-memory file (memfd) that the parent reads, at
+  most 1 MB of it, once the child has exited (with pid namespaces: once all its processes
   have).
 * Files: the child runs as an unprivileged uid unique to its worker slot (``uid_drop``; the
   programs of a slot run one after the other) with a read-only view of
@@ -44,15 +44,52 @@ Protected (each by the mechanism named in ``Executor.isolation``; missing ones a
   ``RLIMIT_NOFILE``, ``RLIMIT_FSIZE`` (also bounds the result file), ``RLIMIT_CORE=0``,
   stdout/stderr to /dev/null, results capped at 32 MB.
 
+Issue 9 (red-team classes), closed by / state:
+
+1. Sibling data: the parent writes each job into its own memfd and passes it (with an empty
+   result memfd) over a SOCK_SEQPACKET socket; the worker hands both fds to the child unread,
+   so the image every child forks from never held another program's code, tests, values or
+   results (``_wire`` protocol). Tested by a /proc/self/mem + gc search for a sibling's secret.
+2. Parent crashes: planning and decoding never raise; a program or test the parser cannot
+   handle (depth, size > 1 MB) is that program's ``ParseError``; decoding failures
+   ``DecodeError``; an interrupted run restarts busy workers so no stale result is read.
+3. Leftovers: work dirs are removed by a non-recursive chdir walk (no recursion, no PATH_MAX);
+   programs in flight on a dead or hung worker are re-run once each, alone on a fresh worker.
+4. Decoding DoS: at most ``RESULT_CAP`` (1 MB) of a result file is read, from its real size,
+   before any expansion; lines are found by a C-speed scan and only tests+8 are parsed; sets
+   and dicts whose keys share hashes are refused in linear time; JSON nesting is bounded by the
+   interpreter's recursion limit (caught).
+5. Memory: PARTLY. SysV segments die with the program (``ipc_namespace_per_program``). Not
+   closed: no per-program memory cgroup (cgroup v1 memory is writable in this container but not
+   used yet), so the per-program bound is RLIMIT_AS x RLIMIT_NPROC (64) for forked children and
+   RLIMIT_FSIZE (64 MB) x RLIMIT_NOFILE (256) for unmapped memfd/tmpfs pages.
+6. Keyrings: each child joins a fresh empty session keyring (``fresh_keyring``) and seccomp
+   denies keyctl/add_key/request_key, so the scorer's keys are unreachable and no key of a
+   sandbox uid can be created to outlive the executor.
+7. Channels: ``seccomp`` allows only AF_UNIX/AF_INET/AF_INET6 sockets (no AF_VSOCK, netlink,
+   packet, ...) and denies new namespaces, mount, ptrace, bpf, io_uring, userfaultfd,
+   perf_event_open; programs running at the same time are in different network namespaces
+   (``net_namespace_per_slot``), so no abstract unix socket joins them; /dev/ptmx is /dev/null
+   and /dev/pts empty (``no_ptys``). NOT closed: the work-dir tmpfs is shared by a worker's
+   slots, so one program can fill it (ENOSPC for a neighbour's write).
+8. Filesystem answer key: NOT closed yet; the child still reads world-readable files.
+9. Test shapes: asserts nested in for/if/def fail closed (``UnsupportedTest``); an empty test
+   list (without captures) is ``NoTests``, never a pass.
+10. Killed scorer: temp roots are named ``rlvr-sandbox-<pid>.<start time>-*``; each new
+    executor removes roots whose owner process is gone.
+
+Each per-program mechanism is probed once in a throwaway fork at worker start; one that fails
+is reported in ``Executor.isolation["missing"]`` and logged as a warning, and the children run
+without it (seccomp is x86_64 only; elsewhere it is reported missing).
+
 Not protected:
 
-* Kernel exploits and hardware side channels (no seccomp filter, no VM): a kernel bug
-  reachable from an unprivileged uid escapes everything above.
-* Reading world-readable files (the child can read what any local user can, e.g. the
-  source tree and datasets, including tests' expected values if they are on disk).
-* Unix sockets that are world-writable outside /run, /tmp, /var/tmp and /dev/shm, and abstract
-  sockets of the host network namespace are not reachable; but anything reachable by
-  path elsewhere on a read-only filesystem is.
+* Kernel exploits and hardware side channels (seccomp narrows the reachable kernel surface but
+  is an allow-by-default filter, no VM).
+* Reading world-readable files (class 8 above), memory beyond the bound stated in class 5,
+  filling the shared per-worker tmpfs (class 7).
+* Unix sockets reachable by path on the read-only filesystem outside /run, /tmp, /var/tmp and
+  /dev/shm.
 * Denial of service below the limits: programs share the CPUs (wall-clock timeouts can fire
   earlier under load), and the parent's evaluation of trusted test code is not sandboxed
   (tests are trusted data; huge arithmetic on child-claimed values is refused).
@@ -89,6 +126,7 @@ from rlvr_sweeps.sandbox import _wire, plan
 log = logging.getLogger(__name__)
 W = _wire  # message kinds and keys
 
+PER_PROGRAM = ("seccomp", "fresh_keyring", "ipc_namespace_per_program", "net_namespace_per_slot")
 STATUSES = ("pass", "fail", "error", "timeout", "memory", "crash", "no_code")
 WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker.py")
 EXPECTED_MECHANISMS = (
@@ -476,7 +514,10 @@ class Executor:
     keeping every worker busy with ``slots`` programs in flight each."""
 
     def __init__(self, workers: int | None = None, timeout_s: float = 5.0, memory_mb: int = 1024,
-                 slots: int = 3, tmp_root: str | None = None, workdir_mb: int = 256) -> None:
+                 slots: int = 3, tmp_root: str | None = None, workdir_mb: int = 256,
+                 disable: Sequence[str] = ()) -> None:
+        """``disable``: per-program protections to leave off (``PER_PROGRAM``), for the benchmark
+        that prices each one; never in training."""
         self.workers_n = workers or available_cpus()
         self.timeout_s = float(timeout_s)
         self.memory_mb = int(memory_mb)
@@ -489,7 +530,7 @@ class Executor:
         os.chmod(self.tmp_root, 0o711)
         self._cfg = {
             "parent_pid": os.getpid(), "tmp_root": self.tmp_root, "slots": self.slots,
-            "workdir_mb": int(workdir_mb),
+            "workdir_mb": int(workdir_mb), "disable": [d for d in disable if d in PER_PROGRAM],
             # Unique uids per program slot: children cannot signal each other, and
             # RLIMIT_NPROC counts each program's processes separately.
             "uid_base": 0x40000000 + random.randrange(1 << 18) * 1024,
