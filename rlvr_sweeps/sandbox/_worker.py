@@ -44,7 +44,7 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 4096, 8192, 16384, 1 << 18
+MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
 SYS_MOUNT_SETATTR = 442  # x86_64 and aarch64 share this number
 MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 0x1, 0x2
@@ -268,6 +268,47 @@ def expose_interpreter() -> None:
         os.rmdir(stage)
 
 
+SYSTEM_LIBS = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/share/zoneinfo", "/etc/localtime")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
+
+
+def minimal_root(tmp_root: str) -> None:
+    """Class 8 of issue 9: chroot the worker (so every child) into a tmpfs holding read-only
+    binds of the standard library and the system's shared libraries only: no project tree, no
+    site-packages, no datasets, caches or homes. Built before the chroot; any failure leaves the
+    old root in place (reported)."""
+    import sysconfig
+
+    new = "/tmp/.rlvr-root"
+    os.makedirs(new, exist_ok=True)
+    _mount("tmpfs", new, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    base = {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}  # not the venv's lib (site-packages)
+    stdlib = {sysconfig.get_paths(vars=base)[k] for k in ("stdlib", "platstdlib")}
+    stdlib |= {p for p in sys.path if p.endswith("lib-dynload")}
+    ro = [p for p in (*sorted(stdlib), *SYSTEM_LIBS) if os.path.exists(p)]
+    for path in ("/tmp", "/dev/shm"):
+        os.makedirs(new + path, exist_ok=True)
+        _mount("tmpfs", new + path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=1777")
+    for path in ro + [tmp_root, "/proc", *DEVICES]:
+        if not os.path.exists(path):
+            continue
+        target = new + path
+        if os.path.isdir(path):
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            open(target, "a").close()
+        _mount(path, target, None, MS_BIND | MS_REC)
+        if path in ro:
+            _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    site = [p for p in sys.path if "site-packages" in p or "dist-packages" in p]
+    for path in site:  # a site dir below a bound stdlib dir (pyenv): hide it
+        if os.path.isdir(new + path):
+            _mount("tmpfs", new + path, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=0755")
+    os.chroot(new)
+    os.chdir("/")
+
+
 def setup_worker(cfg: dict) -> tuple[Isolation, bool]:
     """Namespaces and mounts shared by all children of this worker. Returns (report, is_root)."""
     iso = Isolation()
@@ -345,6 +386,8 @@ def setup_worker(cfg: dict) -> tuple[Isolation, bool]:
         if "worker_pid_namespace" in iso.active:
             iso.attempt("proc_hidepid", lambda: _mount(
                 "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2"))
+        if is_root and "proc_hidepid" in iso.active:
+            iso.attempt("minimal_root", lambda: minimal_root(tmp_root))
     if is_root:
         iso.active.append("uid_drop")
     else:

@@ -134,7 +134,7 @@ EXPECTED_MECHANISMS = (
     "worker_pid_namespace", "subreaper", "private_mounts", "readonly_root", "private_tmp",
     "tmpfs_workdir", "proc_hidepid", "uid_drop", "rlimits", "no_new_privs", "pdeathsig",
     "wall_clock_kill", "pid_namespace_per_program", "ipc_namespace_per_program", "net_namespace_per_slot",
-    "fresh_keyring", "seccomp", "no_ptys",
+    "fresh_keyring", "seccomp", "no_ptys", "minimal_root",
 )
 
 
