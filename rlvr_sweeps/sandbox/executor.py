@@ -72,7 +72,11 @@ Issue 9 (red-team classes), closed by / state:
    (``net_namespace_per_slot``), so no abstract unix socket joins them; /dev/ptmx is /dev/null
    and /dev/pts empty (``no_ptys``). NOT closed: the work-dir tmpfs is shared by a worker's
    slots, so one program can fill it (ENOSPC for a neighbour's write).
-8. Filesystem answer key: NOT closed yet; the child still reads world-readable files.
+8. Filesystem answer key: the worker chroots (``minimal_root``) into a tmpfs with read-only
+   binds of the standard library, lib-dynload and the system's shared libraries, /dev/null,
+   zero, urandom, the hidepid /proc and the work-dir tmpfs: no project tree, no site-packages
+   (numpy etc. do not import), no datasets, caches or homes. Without root or a mount namespace
+   it is reported missing and the whole read-only filesystem stays readable.
 9. Test shapes: asserts nested in for/if/def fail closed (``UnsupportedTest``); an empty test
    list (without captures) is ``NoTests``, never a pass.
 10. Killed scorer: temp roots are named ``rlvr-sandbox-<pid>.<start time>-*``; each new
@@ -86,7 +90,7 @@ Not protected:
 
 * Kernel exploits and hardware side channels (seccomp narrows the reachable kernel surface but
   is an allow-by-default filter, no VM).
-* Reading world-readable files (class 8 above), memory beyond the bound stated in class 5,
+* Reading the standard library and system libraries (class 8 above), memory beyond the bound stated in class 5,
   filling the shared per-worker tmpfs (class 7).
 * Unix sockets reachable by path on the read-only filesystem outside /run, /tmp, /var/tmp and
   /dev/shm.
