@@ -200,7 +200,18 @@ def _host_counts() -> dict[str, int]:
     fds = links
     memfds = sum(1 for link in links if link.startswith("/memfd:"))
     roots = sum(1 for n in os.listdir(tempfile.gettempdir()) if n.startswith("rlvr-sandbox-"))
-    procs = sum(1 for p in os.listdir("/proc") if p.isdigit())
+    parent: dict[int, int] = {}
+    for p in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                parent[int(p)] = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    mine, frontier = set(), {os.getpid()}
+    while frontier:  # descendants of this process: workers and every program they run
+        frontier = {pid for pid, pp in parent.items() if pp in frontier} - mine
+        mine |= frontier
+    procs = len(mine)
     return {"fds": len(fds), "memfds": memfds, "temp roots": roots, "processes": procs,
             "SysV shm": lines("/proc/sysvipc/shm"), "keys": lines("/proc/keys"), "key users": lines("/proc/key-users")}
 
