@@ -199,7 +199,8 @@ def _host_counts() -> dict[str, int]:
             continue
     fds = links
     memfds = sum(1 for link in links if link.startswith("/memfd:"))
-    roots = sum(1 for n in os.listdir(tempfile.gettempdir()) if n.startswith("rlvr-sandbox-"))
+    mine_prefix = f"rlvr-sandbox-{os.getpid()}."  # the host's /tmp is shared: only this process's roots
+    roots = sum(1 for n in os.listdir(tempfile.gettempdir()) if n.startswith(mine_prefix))
     parent: dict[int, int] = {}
     for p in os.listdir("/proc"):
         try:
@@ -239,6 +240,11 @@ def soak(honest: list[Job], n: int, workers: int | None) -> bool:
             rss.append(_rss_mb())
         during = _host_counts()
     after = _host_counts()
+    for _ in range(30):  # the kernel frees a uid's key accounting asynchronously (key GC)
+        if (after["keys"], after["key users"]) == (before["keys"], before["key users"]):
+            break
+        time.sleep(1.0)
+        after = _host_counts()
     wall = time.perf_counter() - t0
     checks = {
         "no leaked processes while running": during["processes"] <= inside["processes"],
