@@ -266,3 +266,20 @@ def task_entry_point(task: object) -> str | None:
     if named:
         return named
     return entry_point_of(getattr(task, "tests", ()) or (), getattr(task, "setup", "") or "")
+
+
+def answers_for(
+    completions: Sequence[object],
+    entry_point: Sequence[str | None] | None = None,
+    tests: Sequence[Sequence[str]] | None = None,
+    setup: Sequence[str] | None = None,
+) -> list[Answer]:
+    """``extract_answer`` over a reward call's batch: the entry point from the dataset's
+    ``entry_point`` column where it has one, else from the row's ``tests`` (and ``setup``)."""
+    out = []
+    for i, completion in enumerate(completions):
+        ep = entry_point[i] if entry_point is not None else None
+        if not ep and tests is not None:
+            ep = entry_point_of(tests[i], setup[i] if setup is not None else "")
+        out.append(extract_answer(completion, ep or None))  # type: ignore[arg-type]
+    return out

@@ -15,6 +15,15 @@ class DataSource(str, Enum):
     mbppplus = "mbppplus"  # EvalPlus MBPP+ (evaluation only: extra inputs, outputs from the canonical solution)
 
 
+class PromptTests(str, Enum):
+    """Which of a task's asserts the prompt shows. The reward and evaluation always run all of
+    them, so ``first``/``none`` measure how much a policy relies on (memorises) the shown ones."""
+
+    all = "all"  # the standard MBPP prompt
+    first = "first"  # one example assert (EvalPlus's MBPP+ prompt)
+    none = "none"  # the description only
+
+
 @dataclass
 class DataConfig:
     name: str = "embedded"  # label in tables and W&B tags
@@ -26,12 +35,14 @@ class DataConfig:
     eval_split: str = "test"  # test 11-510 (the reported number); validation 511-600 for model selection
     max_train_tasks: int | None = None  # first N tasks by id, for quick runs; None = the whole split
     max_eval_tasks: int | None = None  # first N tasks by id; None = the whole split (report capped numbers as such)
-    prompt_tests: int = -1  # asserts shown in the prompt: -1 = all (standard MBPP prompt), k = the first k
+    prompt_tests: PromptTests = PromptTests.all  # asserts the prompt shows: all (MBPP) | first | none; all are run
 
     def __post_init__(self) -> None:
         for key in ("max_train_tasks", "max_eval_tasks"):
             value = getattr(self, key)
             if value is not None and value < 1:
                 raise ValueError(f"data.{key} must be >= 1 or null (= all tasks), got {value}")
-        if self.prompt_tests < -1:
-            raise ValueError(f"data.prompt_tests must be -1 (all), 0 (none) or k > 0, got {self.prompt_tests}")
+        try:
+            self.prompt_tests = PromptTests(getattr(self.prompt_tests, "value", self.prompt_tests))
+        except ValueError:
+            raise ValueError(f"data.prompt_tests must be all, first or none, got {self.prompt_tests!r}") from None

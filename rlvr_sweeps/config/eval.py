@@ -24,6 +24,8 @@ class EvalConfig:
     plus: bool = True  # MBPP+: also score the plus inputs (42k calls in total); false = base inputs only
     oracle_cache: str = ""  # dir caching MBPP+ expected outputs per data file; "" = ~/.cache/rlvr_sweeps
     log_table: bool = True  # W&B table of per-problem rows
+    plus_rescore: bool = False  # also judge the greedy completions on MBPP+'s extra inputs: eval/plus_pass@1; costs sandbox time
+    plus_path: str = ""  # MbppPlus.jsonl(.gz) for plus_rescore (EvalPlus release file)
 
     def __post_init__(self) -> None:
         if self.n_samples < 0:
@@ -36,5 +38,7 @@ class EvalConfig:
             raise ValueError(f"eval.ks must be positive integers, got {self.ks}")
         if self.n_samples and not 0.0 < self.temperature:
             raise ValueError("eval.temperature must be > 0 for sampled completions (n_samples > 0)")
+        if self.plus_rescore and not self.plus_path:
+            raise ValueError("eval.plus_rescore=true needs eval.plus_path=path/to/MbppPlus.jsonl")
         if not 0.0 < self.top_p <= 1.0:
             raise ValueError(f"eval.top_p must be in (0, 1], got {self.top_p}")

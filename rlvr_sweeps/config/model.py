@@ -13,6 +13,7 @@ class ModelKind(str, Enum):
     hf = "hf"
     reference = "reference"  # the dataset's reference solutions: must score 100 %
     null = "null"  # empty completions: must score 0 %
+    replay = "replay"  # completions read from the JSONL file model.path (produced elsewhere)
 
 
 class ModelInit(str, Enum):
@@ -37,7 +38,7 @@ class DType(str, Enum):
 @dataclass
 class ModelConfig:
     name: str = "tiny-qwen3"  # label in tables and W&B tags
-    kind: ModelKind = ModelKind.hf  # hf = a causal LM; reference/null = evaluation self-check pseudo-policies
+    kind: ModelKind = ModelKind.hf  # hf = a causal LM; reference/null = self-check pseudo-policies; replay = a file
     path: str = ""  # hub id or local directory; "" for tiny models built from `arch` alone
     arch: Arch = Arch.qwen3  # architecture for random init without `path` (with a path, its config decides)
     init: ModelInit = ModelInit.random  # random = no download, useless outputs; pretrained = real weights

@@ -28,6 +28,7 @@ def main(cfg: DictConfig) -> float:
 
     from rlvr_sweeps.data import DataError, load_eval_tasks
     from rlvr_sweeps.evaluate import EvalError, build_generator, evaluate_policy, pass_line
+    from rlvr_sweeps.evaluate.generators import ReplayError
     from rlvr_sweeps.models import load_tokenizer
 
     try:
@@ -35,7 +36,7 @@ def main(cfg: DictConfig) -> float:
         tokenizer = load_tokenizer(conf.model)
         generator = build_generator(conf, tokenizer)
         metrics = evaluate_policy(generator, tokenizer, tasks, conf, Path(conf.output_dir) / "eval", conf.model.name)
-    except (DataError, EvalError) as exc:
+    except (DataError, EvalError, ReplayError) as exc:
         sys.exit(f"rlvr_sweeps.evaluate: {exc}")
     print(f"results: {Path(conf.output_dir) / 'eval' / conf.model.name}")
     if "eval/plus/pass@1" in metrics:

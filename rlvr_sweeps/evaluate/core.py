@@ -15,7 +15,8 @@ Signature (what the training job calls, twice: ``label="base"`` inside
   ``status: incomplete`` if the evaluation dies, then the exception propagates).
 - returns flat scalars: ``eval/pass@1`` (greedy), ``eval/pass@k`` (sampled, k <= n_samples),
   ``eval/plus/...`` (MBPP+), ``eval/length/*``, ``eval/ruff/*``, ``eval/errors/*``,
-  ``eval/harness_errors``, ``n_tasks`` (see ``rlvr_sweeps.evaluate.metrics``).
+  ``eval/harness_errors``, ``n_tasks`` (see ``rlvr_sweeps.evaluate.metrics``); with
+  ``eval.plus_rescore`` also ``eval/plus_pass@1`` (``rlvr_sweeps.evaluate.plus_rescore``).
 """
 
 from __future__ import annotations
@@ -117,11 +118,14 @@ def _rows(task_ids, modes, samples, completions, codes, lints, verdicts) -> list
 
 def _score_chunk(tasks, suites, outputs, conf, executor) -> list[ProblemRow]:
     """Rows for one chunk; a harness failure marks the chunk's rows instead of losing them."""
-    from rlvr_sweeps.extract import extract_code
+    from rlvr_sweeps.extract import extract_answer, task_entry_point
 
     flat = [(t, s, mode, k, c) for t, s, per_task in zip(tasks, suites, outputs, strict=True)
             for mode, k, c in per_task]
-    codes = [extract_code(c.text) for *_, c in flat]
+    entry = {t.task_id: task_entry_point(t) for t in tasks}
+    answers = [extract_answer(c.text, entry[t.task_id]) for t, *_, c in flat]
+    codes = [a.code for a in answers]
+    kinds = [a.kind.value for a in answers]
     ids = [t.task_id for t, *_ in flat]
     modes = [m for _, _, m, _, _ in flat]
     samples = [k for _, _, _, k, _ in flat]
@@ -132,7 +136,7 @@ def _score_chunk(tasks, suites, outputs, conf, executor) -> list[ProblemRow]:
         log.warning("linting failed for tasks %s..%s: %r", ids[0], ids[-1], exc)
         lints = [None] * len(codes)
     try:
-        verdicts = score(codes, [s for _, s, *_ in flat], executor)
+        verdicts = score(codes, [s for _, s, *_ in flat], executor, kinds)
     except Exception as exc:  # noqa: BLE001 - recorded per row, visible in eval/harness_errors
         log.error("scoring failed for tasks %s..%s: %r", ids[0], ids[-1], exc)
         bad = harness_error(type(exc).__name__)
@@ -189,6 +193,16 @@ def evaluate_policy(
         raise
     metrics, extras = summarize(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names)
     metrics["eval/harness_errors"] = float(sum(r["status"] == "harness_error" for r in rows))
+    if ev.plus_rescore:
+        from rlvr_sweeps.evaluate.plus_rescore import plus_rescore
+
+        try:
+            metrics.update(plus_rescore(rows, conf, executor, out_dir, label))
+        except EvalError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the MBPP verdicts stand; the failure is in the log and the summary
+            log.error("eval.plus_rescore failed for %s: %r", label, exc)
+            metrics["eval/plus_rescore_failed"] = 1.0
     dropped = {str(t.task_id): s.notes["dropped_inputs"] for t, s in zip(tasks, suites, strict=True)
                if s.notes.get("dropped_inputs")}
     write_json_atomic(summary_path, {

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rlvr_sweeps.diagnostics import error_type_label
+from rlvr_sweeps.diagnostics import error_type_label, raw_exception
 from rlvr_sweeps.evaluate.records import Verdict
 
 
@@ -23,6 +23,8 @@ class Suite:
 
 
 NO_CODE = Verdict(False, "no_code", "no_code")
+STUB = Verdict(False, "stub", "stub")
+UNRUN = {"no_code": NO_CODE, "stub": STUB}  # answer kinds that are judged without running
 
 
 def verdict(result: Any) -> Verdict:
@@ -30,7 +32,7 @@ def verdict(result: Any) -> Verdict:
         passed=bool(result.passed),
         status=result.status,
         error_type=error_type_label(result),
-        error=result.exception,
+        error=raw_exception(result),
         tests_passed=int(result.tests_passed),
         tests_total=int(result.tests_total),
     )
@@ -50,26 +52,34 @@ def merge(parts: Sequence[Verdict]) -> Verdict:
     return Verdict(True, "pass", "pass", None, sum(v.tests_passed for v in parts), sum(v.tests_total for v in parts))
 
 
-def score(codes: Sequence[str], suites: Sequence[Suite], executor: Any) -> list[tuple[Verdict, Verdict | None]]:
-    """(base verdict, plus verdict or None) per code; codes[i] is graded on suites[i]."""
+def score(
+    codes: Sequence[str], suites: Sequence[Suite], executor: Any, kinds: Sequence[str] | None = None
+) -> list[tuple[Verdict, Verdict | None]]:
+    """(base verdict, plus verdict or None) per code; codes[i] is graded on suites[i]. ``kinds``
+    (``rlvr_sweeps.extract.AnswerKind`` values) marks no_code and stub answers, which are not
+    run; without it an empty code is no_code."""
     from rlvr_sweeps.sandbox import Job
 
+    kinds = [str(getattr(k, "value", k)) for k in kinds] if kinds is not None else [
+        "code" if c else "no_code" for c in codes
+    ]
     jobs, owners = [], []
-    for i, (code, suite) in enumerate(zip(codes, suites, strict=True)):
-        if not code:
+    for i, (code, suite, kind) in enumerate(zip(codes, suites, kinds, strict=True)):
+        if kind in UNRUN or not code:
             continue
-        for kind, parts in (("base", suite.base), ("plus", suite.plus or [])):
+        for part_kind, parts in (("base", suite.base), ("plus", suite.plus or [])):
             for part in parts:
                 jobs.append(Job(code, list(part), suite.setup))
-                owners.append((i, kind))
+                owners.append((i, part_kind))
     results = executor.run(jobs) if jobs else []
     got: dict[tuple[int, str], list[Verdict]] = {}
     for owner, result in zip(owners, results, strict=True):
         got.setdefault(owner, []).append(verdict(result))
     out: list[tuple[Verdict, Verdict | None]] = []
-    for i, (code, suite) in enumerate(zip(codes, suites, strict=True)):
-        if not code:
-            out.append((NO_CODE, None if suite.plus is None else NO_CODE))
+    for i, (code, suite, kind) in enumerate(zip(codes, suites, kinds, strict=True)):
+        if kind in UNRUN or not code:
+            unrun = UNRUN.get(kind, NO_CODE)
+            out.append((unrun, None if suite.plus is None else unrun))
             continue
         base = merge(got.get((i, "base"), []))
         plus = None if suite.plus is None else merge([base, *got.get((i, "plus"), [])])

@@ -105,13 +105,26 @@ def load_tokenizer(model_cfg: ModelConfig) -> PreTrainedTokenizerBase:
     return tok
 
 
+# The date Llama-3.x chat templates print in their system header ("Today Date: ..."). Unpinned
+# they call strftime_now(), so every prompt changed from day to day (and across a resumed run);
+# this is the templates' own fallback when no clock is available.
+PINNED_DATE = "26 Jul 2024"
+
+
 def chat_template_kwargs(tokenizer: PreTrainedTokenizerBase, model_cfg: ModelConfig) -> dict[str, Any]:
-    """Extra template variables (`enable_thinking`) for templates that read them; also what to
-    pass as GRPOConfig(chat_template_kwargs=...) so TRL renders prompts the same way."""
+    """Extra template variables for templates that read them: `enable_thinking` (Qwen3) and a
+    pinned `date_string` (Llama 3.x), so a prompt is the same string every day. Also what is
+    passed as GRPOConfig(chat_template_kwargs=...), so TRL renders training prompts the same way
+    evaluation does."""
     template = (
         tokenizer.chat_template if isinstance(tokenizer.chat_template, str) else str(tokenizer.chat_template)
-    )
-    return {"enable_thinking": model_cfg.enable_thinking} if "enable_thinking" in (template or "") else {}
+    ) or ""
+    kwargs: dict[str, Any] = {}
+    if "enable_thinking" in template:
+        kwargs["enable_thinking"] = model_cfg.enable_thinking
+    if "date_string" in template or "strftime_now" in template:
+        kwargs["date_string"] = PINNED_DATE
+    return kwargs
 
 
 def apply_chat(

@@ -20,7 +20,7 @@ from typing import Any
 
 from rlvr_sweeps.config.reward import RuffForm, RuffRewardConfig
 from rlvr_sweeps.diagnostics import severity_profile
-from rlvr_sweeps.extract import extract_code
+from rlvr_sweeps.extract import answers_for
 from rlvr_sweeps.lint import lint_codes
 
 FORMS: dict[RuffForm, Callable[[float, float], float]] = {
@@ -41,8 +41,11 @@ class RuffReward:
         self.weights = cfg.lint.weights
         self.no_code_value = WORST[self.form] if cfg.no_code_value is None else float(cfg.no_code_value)
 
-    def __call__(self, completions: list[Any], log_metric=None, log_extra=None, **_: Any) -> list[float]:
-        codes = [extract_code(c) for c in completions]
+    def __call__(
+        self, completions: list[Any], log_metric=None, log_extra=None, entry_point=None, tests=None, setup=None,
+        **_: Any,
+    ) -> list[float]:
+        codes = [a.code for a in answers_for(completions, entry_point, tests, setup)]
         lint = lint_codes(codes, self.cfg.lint)
         form = FORMS[self.form]
         scores = [

@@ -15,7 +15,7 @@ from typing import Any
 
 from rlvr_sweeps.config.reward import UnitMode, UnitRewardConfig
 from rlvr_sweeps.diagnostics import ERROR_LABELS, error_type_label
-from rlvr_sweeps.extract import extract_code
+from rlvr_sweeps.extract import AnswerKind, answers_for
 
 SCORES: dict[UnitMode, Callable[[Any], float]] = {
     UnitMode.binary: lambda r: 1.0 if r.passed else 0.0,
@@ -53,6 +53,7 @@ class UnitReward:
         setup: list[str] | None = None,
         log_metric=None,
         log_extra=None,
+        entry_point: list[str | None] | None = None,
         **_: Any,
     ) -> list[float]:
         if tests is None:
@@ -60,11 +61,12 @@ class UnitReward:
         from rlvr_sweeps.sandbox import Job
 
         setup = setup if setup is not None else [""] * len(completions)
-        codes = [extract_code(c) for c in completions]
-        todo = [i for i, code in enumerate(codes) if code]
+        answers = answers_for(completions, entry_point, tests, setup)
+        codes = [a.code for a in answers]
+        todo = [i for i, a in enumerate(answers) if a.kind is AnswerKind.code]  # no_code and stub never run
         results = self.executor.run([Job(codes[i], list(tests[i]), setup[i] or "") for i in todo])
         scores = [0.0] * len(codes)
-        labels = ["no_code"] * len(codes)
+        labels = [a.kind.value for a in answers]
         for i, result in zip(todo, results, strict=True):
             scores[i] = self.score(result)
             labels[i] = error_type_label(result)

@@ -26,7 +26,7 @@ def sanitized_cfg(shared_data: Path) -> DataConfig:
 @pytest.fixture(scope="module")
 def plus_cfg(shared_data: Path) -> DataConfig:
     path = shared_data / "mbppplus" / "MbppPlus.jsonl"
-    return DataConfig(name="mbppplus", source=DataSource.mbppplus, path=str(path), prompt_tests=1)
+    return DataConfig(name="mbppplus", source=DataSource.mbppplus, path=str(path), prompt_tests="first")
 
 
 SPLITS = ("train", "validation", "test", "prompt")
@@ -158,7 +158,7 @@ def test_hub_unreachable_says_to_use_a_local_path(monkeypatch):
         load_tasks(cfg, "test")
 
 
-@pytest.mark.parametrize("bad", [{"max_train_tasks": 0}, {"max_eval_tasks": -1}, {"prompt_tests": -2}])
+@pytest.mark.parametrize("bad", [{"max_train_tasks": 0}, {"max_eval_tasks": -1}, {"prompt_tests": "some"}])
 def test_config_rejects_bad_caps(bad):
     with pytest.raises(ValueError, match="data\\."):
         DataConfig(**bad)

@@ -35,6 +35,7 @@ def test_score_to_stdout_in_order(tmp_path):
     assert [r["id"] for r in rows] == ["a", None, "c", 4, 5]
     assert [r["status"] for r in rows] == ["pass", "error", "error", "fail", "no_code"]
     assert rows[1]["exception"] == rows[2]["exception"] == "InvalidInput"
+    assert [r["error_type"] for r in rows] == ["pass", "other", "other", "AssertionError", "no_code"]
     assert proc.stderr.strip().splitlines()[-1] == "1 passed, 4 failed"
 
 

@@ -1,7 +1,7 @@
 """Generation backends behind one interface, chosen by name.
 
 ``GENERATORS[key](conf, tokenizer) -> Generator``; the key is ``model.kind`` for the
-pseudo-policies (reference, null) and ``eval.backend`` for real models (hf, vllm).
+pseudo-policies (reference, null, replay) and ``eval.backend`` for real models (hf, vllm).
 """
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from typing import Any
 
 from rlvr_sweeps.evaluate.generators.base import Completion, Generator, Request, Sampling
 from rlvr_sweeps.evaluate.generators.hf import HFGenerator, closes_code_block
-from rlvr_sweeps.evaluate.generators.pseudo import NullGenerator, ReferenceGenerator
+from rlvr_sweeps.evaluate.generators.pseudo import (
+    NullGenerator,
+    ReferenceGenerator,
+    ReplayError,
+    ReplayGenerator,
+)
 
 
 def _hf(conf: Any, tokenizer: Any) -> Generator:
@@ -34,6 +39,7 @@ GENERATORS: dict[str, Callable[[Any, Any], Generator]] = {
     "vllm": _vllm,
     "reference": lambda conf, tokenizer: ReferenceGenerator(tokenizer),
     "null": lambda conf, tokenizer: NullGenerator(tokenizer),
+    "replay": lambda conf, tokenizer: ReplayGenerator(conf.model.path, tokenizer),
 }
 
 
@@ -41,11 +47,11 @@ def build_generator(conf: Any, tokenizer: Any) -> Generator:
     kind = getattr(conf.model.kind, "value", conf.model.kind)
     key = conf.eval.backend if kind == "hf" else kind
     if key not in GENERATORS:
-        raise ValueError(f"eval.backend={key!r} is unknown; choose one of {sorted(set(GENERATORS) - {'reference', 'null'})}")
+        raise ValueError(f"eval.backend={key!r} is unknown; choose one of {sorted(set(GENERATORS) - {'reference', 'null', 'replay'})}")
     return GENERATORS[key](conf, tokenizer)
 
 
 __all__ = [
-    "GENERATORS", "Completion", "Generator", "HFGenerator", "NullGenerator", "ReferenceGenerator", "Request",
+    "GENERATORS", "Completion", "Generator", "HFGenerator", "NullGenerator", "ReferenceGenerator", "ReplayError", "ReplayGenerator", "Request",
     "Sampling", "build_generator", "closes_code_block",
 ]

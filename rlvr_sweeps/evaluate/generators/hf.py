@@ -1,5 +1,6 @@
 """Batched HF ``generate`` backend: left padding, greedy or seeded sampling, a progress bar,
-and a stop at EOS or at the fence that closes the completion's code block.
+and a stop at EOS or at the fence that closes the completion's answer block (the answer rule of
+``rlvr_sweeps.extract``: what follows it is never judged).
 
 Rows are sorted by prompt length before batching (less padding, same results: a row's tokens
 do not depend on its batch neighbours under greedy decoding; sampling is seeded per batch).
@@ -7,34 +8,28 @@ do not depend on its batch neighbours under greedy decoding; sampling is seeded 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from rlvr_sweeps.evaluate.generators.base import Completion, Generator, Request, Sampling
 
-# An opening fence with its info string, a body, and a closing fence at the start of a line.
-_CLOSED_BLOCK = re.compile(r"```[^\n`]*\n.*?\n[ \t]*```", re.DOTALL)
+
+def first_block_end(text: str, entry_point: str | None = None) -> int | None:
+    """End offset of the answer block (``rlvr_sweeps.extract.code_end``: the first closed Python
+    block defining the entry point, outside <think>), or None while there is none."""
+    from rlvr_sweeps.extract import code_end
+
+    return code_end(text, entry_point)
 
 
-def first_block_end(text: str) -> int | None:
-    """End offset of the first complete fenced block outside any <think> reasoning, or None."""
-    offset = 0
-    if "<think>" in text:
-        if "</think>" not in text:
-            return None
-        offset = text.rindex("</think>") + len("</think>")
-    match = _CLOSED_BLOCK.search(text, offset)
-    return None if match is None else match.end()
+def closes_code_block(text: str, entry_point: str | None = None) -> bool:
+    """True once the text holds its answer block (the row can stop generating: the answer rule
+    never reads past it)."""
+    return first_block_end(text, entry_point) is not None
 
 
-def closes_code_block(text: str) -> bool:
-    """True once the text holds a complete fenced block (the row can stop generating)."""
-    return first_block_end(text) is not None
-
-
-def _code_block_stop(tokenizer: Any, prompt_len: int, stop_steps: list[int | None]):
-    """A StoppingCriteria ending each row at its first closed code block; records the step."""
+def _code_block_stop(tokenizer: Any, prompt_len: int, stop_steps: list[int | None], entry_points: Sequence[str | None]):
+    """A StoppingCriteria ending each row at its answer block's closing fence; records the step."""
     import torch
     from transformers import StoppingCriteria
 
@@ -45,7 +40,7 @@ def _code_block_stop(tokenizer: Any, prompt_len: int, stop_steps: list[int | Non
             for row in range(gen.shape[0]):
                 if done[row] or "`" not in tokenizer.decode(gen[row, -1:]):
                     continue  # a fence can only close on a token holding a backtick
-                if closes_code_block(tokenizer.decode(gen[row], skip_special_tokens=True)):
+                if closes_code_block(tokenizer.decode(gen[row], skip_special_tokens=True), entry_points[row]):
                     stop_steps[row] = gen.shape[1]
                     done[row] = True
             return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
@@ -78,6 +73,8 @@ class HFGenerator(Generator):
         import torch
         from tqdm.auto import tqdm
 
+        from rlvr_sweeps.extract import task_entry_point
+
         rows = [(i, j) for i in range(len(requests)) for j in range(sampling.n)]
         lengths = [len(r.prompt) for r in requests]
         rows.sort(key=lambda ij: -lengths[ij[0]])
@@ -94,7 +91,8 @@ class HFGenerator(Generator):
                     batch = rows[start : start + self.batch_size]
                     torch.manual_seed(sampling.seed * 1_000_003 + b)
                     texts = [requests[i].prompt for i, _ in batch]
-                    for (i, j), completion in zip(batch, self._generate_batch(texts, sampling), strict=True):
+                    eps = [task_entry_point(requests[i].task) for i, _ in batch]
+                    for (i, j), completion in zip(batch, self._generate_batch(texts, sampling, eps), strict=True):
                         out[i][j] = completion
                     bar.update(len(batch))
         finally:
@@ -102,7 +100,9 @@ class HFGenerator(Generator):
             model.train(was_training)
         return out  # type: ignore[return-value]
 
-    def _generate_batch(self, prompts: list[str], sampling: Sampling) -> list[Completion]:
+    def _generate_batch(
+        self, prompts: list[str], sampling: Sampling, entry_points: Sequence[str | None] | None = None
+    ) -> list[Completion]:
         from transformers import GenerationConfig, StoppingCriteriaList
 
         tok, model = self.tokenizer, self.model
@@ -123,7 +123,8 @@ class HFGenerator(Generator):
         )
         criteria = StoppingCriteriaList()
         if sampling.stop_at_code_end:
-            criteria.append(_code_block_stop(tok, prompt_len, stop_steps))
+            eps = entry_points if entry_points is not None else [None] * len(prompts)
+            criteria.append(_code_block_stop(tok, prompt_len, stop_steps, eps))
         seqs = model.generate(**enc, generation_config=gen_cfg, stopping_criteria=criteria)
         completions = []
         for row, ids in enumerate(seqs[:, prompt_len:].tolist()):
