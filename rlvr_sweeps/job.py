@@ -52,7 +52,7 @@ from rlvr_sweeps.sweep.cell import (
     completed_result,
     mark_running,
 )
-from rlvr_sweeps.sweep.distributed import export_distributed_env
+from rlvr_sweeps.sweep.distributed import export_distributed_env, select_single_device
 from rlvr_sweeps.train import summarize
 
 _TRACEBACK_TAIL = 3000  # characters of traceback kept in final.json: the frames that matter, not the whole stack
@@ -211,6 +211,7 @@ def _train_and_evaluate(
     tokenizer = load_tokenizer(conf.model)
     model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
     model = warm_start(model, tokenizer, conf, train_tasks, eval_tasks)  # model.warm_start_steps; train tasks only
+    clean_base = _snapshot_for_exact_base(conf, model)
 
     resume = last_checkpoint(job_dir)
     metrics_cb = MetricsJsonlCallback(job_dir / METRICS)
@@ -235,6 +236,7 @@ def _train_and_evaluate(
     if not main:
         return
     policy = trainer.model
+    _restore_exact_base(policy, clean_base, final)
     policy.save_pretrained(job_dir / ADAPTER)
     tokenizer.save_pretrained(job_dir / ADAPTER)
 
@@ -252,6 +254,26 @@ def _train_and_evaluate(
     if base is not None and trained is not None:
         results["delta_pp"] = 100.0 * (trained - base)
     timings["eval_s"] = time.perf_counter() - t2
+
+
+def _snapshot_for_exact_base(conf: Config, model: Any) -> dict[str, Any] | None:
+    """vLLM training merges/unmerges the adapter into the base at every sync, which is inexact in
+    bf16 (rlvr_sweeps.train.base_weights): keep a clean CPU copy of the base then, only then."""
+    if not conf.train.use_vllm:
+        return None
+    from rlvr_sweeps.train.base_weights import snapshot_base
+
+    return snapshot_base(model)
+
+
+def _restore_exact_base(policy: Any, clean_base: dict[str, Any] | None, final: dict[str, Any]) -> None:
+    """Put the loaded base weights back before saving and evaluating; records how many tensors
+    the merge round trips had changed (`base_tensors_restored`, 0 = the round trip was exact)."""
+    if clean_base is None:
+        return
+    from rlvr_sweeps.train.base_weights import restore_base
+
+    final["base_tensors_restored"] = restore_base(policy, clean_base)
 
 
 def objective(final: dict[str, Any]) -> float | None:
@@ -274,6 +296,7 @@ def run_job(conf: Config, cfg: DictConfig) -> float | None:
         return objective(done.to_dict())
     if export_distributed_env() != 0:
         return _run_follower(conf, info)
+    select_single_device(say=_say)  # several GPUs, no launcher: one GPU per cell, not TRL's DataParallel error
 
     stale = job_dir / FINAL  # a failed attempt: kept aside so the cell reads `running`, not `failed`
     if stale.exists():

@@ -34,19 +34,31 @@ def common_trl_args(cfg: Config) -> dict[str, Any]:
     }
 
 
-def check_batch_shape(cfg: Config) -> None:
-    """TRL only notices these after loading the model; fail at compose time instead."""
+def world_size() -> int:
+    """Processes of this cell as torchrun/accelerate/submitit export them (1 outside a launcher)."""
+    import os
+
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def check_batch_shape(cfg: Config, processes: int | None = None) -> None:
+    """TRL's own rule (GRPOConfig.__post_init__): the generation batch, per_device_train_batch_size x
+    processes x steps_per_generation, must be divisible by num_generations. TRL only checks it after
+    the model is loaded; fail at compose time instead. `processes` defaults to WORLD_SIZE, so a shape
+    that only works on N GPUs is accepted when composed under torchrun with N processes."""
     from rlvr_sweeps.config import ConfigError
 
+    n = world_size() if processes is None else processes
     g = cfg.algo.num_generations
     spg = cfg.algo.steps_per_generation or cfg.train.gradient_accumulation_steps
-    gen_batch = cfg.train.per_device_train_batch_size * spg
+    gen_batch = cfg.train.per_device_train_batch_size * n * spg
     if g < 2:
         raise ConfigError(f"algo.num_generations={g}: group-relative advantages need at least 2 completions per prompt")
     if gen_batch % g:
         raise ConfigError(
-            f"generation batch = train.per_device_train_batch_size * algo.steps_per_generation = {gen_batch} "
-            f"is not divisible by algo.num_generations={g}; change one of them"
+            f"generation batch = train.per_device_train_batch_size x processes x algo.steps_per_generation = "
+            f"{cfg.train.per_device_train_batch_size} x {n} x {spg} = {gen_batch} is not divisible by "
+            f"algo.num_generations={g}; change one of them"
         )
 
 

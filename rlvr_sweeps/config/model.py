@@ -41,6 +41,7 @@ class ModelConfig:
     kind: ModelKind = ModelKind.hf  # hf = a causal LM; reference/null = self-check pseudo-policies; replay = a file
     path: str = ""  # hub id or local directory; "" for tiny models built from `arch` alone
     arch: Arch = Arch.qwen3  # architecture for random init without `path` (with a path, its config decides)
+    arch_config: str = ""  # a real model's shape shipped in the package (e.g. qwen3-0.6b): random init, no hub
     init: ModelInit = ModelInit.random  # random = no download, useless outputs; pretrained = real weights
     tokenizer: str = "builtin"  # "" = same as `path`; "builtin" = offline byte-level tokenizer; or a local dir
     chat: bool = True  # prompts as chat messages through the tokenizer's chat template (instruct models)
@@ -59,6 +60,15 @@ class ModelConfig:
             raise ValueError(f"model '{self.name}': init=pretrained needs model.path (hub id or local dir)")
         if self.kind == ModelKind.hf and self.tokenizer == "" and not self.path:
             raise ValueError(f"model '{self.name}': tokenizer='' means 'same as model.path', but path is empty")
+        if self.arch_config:
+            from pathlib import Path
+
+            shipped = Path(__file__).resolve().parent.parent / "models" / "configs"
+            names = sorted(p.stem for p in shipped.glob("*.json"))
+            if self.arch_config not in names:
+                raise ValueError(f"model.arch_config={self.arch_config!r} is not shipped; choose one of {names}")
+            if self.path:
+                raise ValueError(f"model '{self.name}': set model.path or model.arch_config, not both")
         if self.warm_start_steps < 0 or self.warm_start_lr <= 0 or self.warm_start_batch_size < 1:
             raise ValueError(
                 f"model '{self.name}': warm start needs warm_start_steps >= 0 (0 = off), warm_start_lr > 0 "

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+
+
+class VLLMMode(str, Enum):
+    """TRL's `vllm_mode`: where rollouts are generated when `use_vllm` is on."""
+
+    colocate = "colocate"  # vLLM inside each training process, sharing its GPU
+    server = "server"  # a separate `trl vllm-serve` process (its own GPUs)
 
 
 @dataclass
 class TrainConfig:
     max_steps: int = 4  # optimizer steps; the default profile is sized for minutes on 2 CPU cores
-    per_device_train_batch_size: int = 4  # completions per device per step (TRL counts completions)
-    gradient_accumulation_steps: int = 1  # larger = bigger effective batch, fewer optimizer steps per generation
+    per_device_train_batch_size: int = 4  # completions per device per micro-step (TRL counts completions)
+    gradient_accumulation_steps: int = 1  # micro-steps per optimizer step: completions/step = this x batch x ranks
     learning_rate: float = 2e-4  # LoRA tolerates ~10x the full-finetune rate
     lr_scheduler_type: str = "constant"  # "cosine" for long runs; constant keeps short runs comparable
     warmup_steps: int = 0
@@ -24,9 +32,25 @@ class TrainConfig:
     bf16: bool = False  # True on Ampere+ GPUs; CPUs stay in float32
     gradient_checkpointing: bool = False  # trades compute for memory on the 1B models
     use_vllm: bool = False  # TRL's vLLM generation (GPU only, needs the `vllm` extra)
+    vllm_mode: VLLMMode = VLLMMode.colocate  # colocate = no extra GPU, shares memory; server = own GPU(s)
+    vllm_gpu_memory_utilization: float = 0.3  # colocate: share of GPU memory vLLM reserves (weights + KV cache)
+    vllm_max_model_length: int | None = 2048  # vLLM context: prompt + completion; None = model's (40k-131k, big KV)
+    vllm_tensor_parallel_size: int = 1  # colocate: GPUs one vLLM engine spans; 1 for the <= 1B models
+    vllm_enable_sleep_mode: bool = False  # offload vLLM during the optimizer step: less memory, slower steps
+    vllm_server_base_url: str | None = None  # server mode: e.g. http://host:8000; None = host/port defaults
+    disable_dropout: bool = True  # dropout (LoRA's too) off, so old and new log-probs of a sample agree
     log_completions: bool = False  # TRL prints/logs a sample of completions each logging step
 
     def __post_init__(self) -> None:
         for name in ("max_steps", "per_device_train_batch_size", "gradient_accumulation_steps", "max_completion_length"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"train.{name} must be positive, got {getattr(self, name)}")
+        if not 0.0 < self.vllm_gpu_memory_utilization <= 1.0:
+            raise ValueError(
+                f"train.vllm_gpu_memory_utilization={self.vllm_gpu_memory_utilization} must be in (0, 1]"
+            )
+        if self.vllm_max_model_length is not None and self.vllm_max_model_length <= self.max_completion_length:
+            raise ValueError(
+                f"train.vllm_max_model_length={self.vllm_max_model_length} leaves no room for the prompt: it must "
+                f"exceed train.max_completion_length={self.max_completion_length} (prompt + completion)"
+            )

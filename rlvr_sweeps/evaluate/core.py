@@ -30,6 +30,7 @@ from typing import Any
 from rlvr_sweeps.evaluate.generators import Generator, HFGenerator, Request, Sampling
 from rlvr_sweeps.evaluate.metrics import summarize
 from rlvr_sweeps.evaluate.records import SUMMARY_FILE, ProblemRow, ProblemsWriter, label_dir
+from rlvr_sweeps.evaluate.resume import fingerprint, resume_rows
 from rlvr_sweeps.evaluate.score import Suite, harness_error, score
 
 log = logging.getLogger(__name__)
@@ -168,18 +169,24 @@ def evaluate_policy(
 
     ev = conf.eval
     tasks = select_tasks(tasks, ev.task_ids)
+    identity = fingerprint(tasks, CHUNK_BATCHES * ev.batch_size, conf, generator)  # before wrapping: the weights
     if not isinstance(generator, Generator):
         generator = HFGenerator(generator, tokenizer, ev.batch_size, desc=f"eval {label}")
     started = time.time()
     executor = get_executor(conf.sandbox.workers, ev.timeout_s, conf.sandbox.memory_mb)
     suites = build_suites(tasks, conf, executor)
     prompts = render_prompts(tasks, tokenizer, conf)
-    writer = ProblemsWriter(out_dir, label)
-    rows: list[dict[str, Any]] = []
     summary_path = label_dir(out_dir, label) / SUMMARY_FILE
     chunk = CHUNK_BATCHES * ev.batch_size
+    rows = resume_rows(out_dir, label, identity, 1 + max(ev.n_samples, 0))
+    writer = ProblemsWriter(out_dir, label, fresh=False)  # resume_rows left only the complete chunks
+    done = len({r["task_id"] for r in rows})
+    if done:
+        log.info("eval %s: resuming after %d/%d tasks already in problems.jsonl", label, done, len(tasks))
     try:
         for c, start in enumerate(range(0, len(tasks), chunk)):
+            if start < done:
+                continue
             part = slice(start, start + chunk)
             requests = [Request(t, p) for t, p in zip(tasks[part], prompts[part], strict=True)]
             outputs = _generate(generator, requests, conf, c)

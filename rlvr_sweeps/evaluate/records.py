@@ -62,12 +62,14 @@ def label_dir(out_dir: str | Path, label: str) -> Path:
 
 
 class ProblemsWriter:
-    """Appends rows to ``<out_dir>/<label>/problems.jsonl``, starting from an empty file."""
+    """Appends rows to ``<out_dir>/<label>/problems.jsonl``, starting from an empty file unless
+    ``fresh=False`` (a resumed evaluation appends after the chunks it kept)."""
 
-    def __init__(self, out_dir: str | Path, label: str) -> None:
+    def __init__(self, out_dir: str | Path, label: str, fresh: bool = True) -> None:
         self.path = label_dir(out_dir, label) / PROBLEMS_FILE
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text("", encoding="utf-8")
+        if fresh or not self.path.exists():
+            self.path.write_text("", encoding="utf-8")
 
     def write(self, rows: Iterable[ProblemRow]) -> None:
         append_jsonl(self.path, [r.to_dict() for r in rows])

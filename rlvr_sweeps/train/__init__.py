@@ -33,6 +33,12 @@ _PASSTHROUGH = (
     "save_total_limit",
     "bf16",
     "use_vllm",
+    "vllm_gpu_memory_utilization",
+    "vllm_max_model_length",
+    "vllm_tensor_parallel_size",
+    "vllm_enable_sleep_mode",
+    "vllm_server_base_url",
+    "disable_dropout",
     "log_completions",
 )
 
@@ -66,6 +72,10 @@ def grpo_config_kwargs(
         chat_template_kwargs=chat_template_kwargs or None,
         # transformers 5 renamed gradient_checkpointing (deprecated alias); TRL's default is on.
         activation_checkpointing=t.gradient_checkpointing,
+        vllm_mode=t.vllm_mode.value,
+        # PeftModel makes transformers default this to True under DDP: an extra graph traversal and a
+        # warning every step, for parameters (the frozen base) that never need a gradient anyway.
+        ddp_find_unused_parameters=False,
         logging_strategy="steps",
         dataloader_num_workers=0,  # rows are tiny; worker processes would only add start-up time
     )

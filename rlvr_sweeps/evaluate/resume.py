@@ -1,0 +1,68 @@
+"""Resuming a half-done evaluation from its problems.jsonl (a SLURM time-out, a preemption).
+
+An evaluation writes its rows chunk by chunk, and each chunk's sampling seed depends only on the
+chunk's index; so the chunks already on disk are exactly what a fresh run would produce again, and
+a restarted evaluation can keep them and continue at the first missing chunk. It resumes only when
+`resume.json` (written when the evaluation starts) says the same tasks, chunk size, evaluation
+settings, model and seed: anything else starts over. A torn or partial last chunk is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from rlvr_sweeps.evaluate.records import PROBLEMS_FILE, SUMMARY_FILE, label_dir
+from rlvr_sweeps.results import dumps, read_jsonl, write_json_atomic, write_text_atomic
+
+RESUME_FILE = "resume.json"  # the identity of an evaluation in progress: what a restart must match
+
+
+def policy_id(policy: Any) -> str:
+    """Which weights: for a torch model, the sums of its trainable tensors (the adapter; a requeued
+    job whose training ran again differently does not reuse the old rows); else the generator's name."""
+    params = getattr(policy, "parameters", None)
+    if params is None:
+        return str(getattr(policy, "name", type(policy).__name__))
+    sums = [float(p.detach().float().sum()) for p in params() if p.requires_grad]
+    return json.dumps([len(sums), sums[:64], sum(sums)])
+
+
+def fingerprint(tasks: list[Any], chunk: int, conf: Any, policy: Any = None) -> dict[str, Any]:
+    ev = asdict(conf.eval) if is_dataclass(conf.eval) else dict(conf.eval)
+    return json.loads(json.dumps({"task_ids": [str(t.task_id) for t in tasks], "chunk": chunk, "eval": ev,
+                                  "model": conf.model.name, "seed": conf.seed, "policy": policy_id(policy)},
+                                 default=str))
+
+
+def resume_rows(out_dir: str | Path, label: str, ident: dict[str, Any], rows_per_task: int) -> list[dict[str, Any]]:
+    """The rows of the complete chunks a previous attempt of this same evaluation left, in order
+    (problems.jsonl is rewritten to hold just them), or [] for a fresh start. Records `ident`."""
+    folder = label_dir(out_dir, label)
+    path, marker = folder / PROBLEMS_FILE, folder / RESUME_FILE
+    previous = json.loads(marker.read_text()) if marker.is_file() else None
+    summary = folder / SUMMARY_FILE
+    finished = summary.is_file() and json.loads(summary.read_text()).get("status") == "complete"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(marker, ident)
+    if previous != ident or finished:
+        write_text_atomic(path, "")
+        return []
+    rows = list(read_jsonl(path))
+    counts = Counter(str(r["task_id"]) for r in rows)
+    ids, chunk, kept_tasks = ident["task_ids"], ident["chunk"], 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        if not all(counts.get(t, 0) == rows_per_task for t in part):
+            break
+        kept_tasks = start + len(part)
+    keep = set(ids[:kept_tasks])
+    kept = [r for r in rows if str(r["task_id"]) in keep]
+    write_text_atomic(path, "".join(dumps(r) + "\n" for r in kept))
+    return kept
+
+
+__all__ = ["RESUME_FILE", "fingerprint", "policy_id", "resume_rows"]
