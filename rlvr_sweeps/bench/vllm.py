@@ -16,7 +16,7 @@ import time
 _OVERRIDES = [
     "model=tiny-qwen3", "model.warm_start_steps=0", "model.config_overrides.hidden_size=64",
     "model.config_overrides.head_dim=32", "model.config_overrides.num_attention_heads=2",
-    "model.config_overrides.num_key_value_heads=1", "data=mbpp", "eval.max_new_tokens=48",
+    "model.config_overrides.num_key_value_heads=1", "data=embedded", "eval.max_new_tokens=48",
     "eval.stop_at_code_end=false", "eval.vllm.memory=0.08", "eval.vllm.max_model_len=1024",
     "eval.vllm.enforce_eager=true",
 ]
