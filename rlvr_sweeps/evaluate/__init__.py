@@ -7,12 +7,12 @@ standalone. Importing this package stays light (no torch) so the report can use
 """
 
 from rlvr_sweeps.evaluate.core import EvalError, evaluate_policy, pass_line, render_prompts, select_tasks
-from rlvr_sweeps.evaluate.generators import GENERATORS, Generator, HFGenerator, build_generator
+from rlvr_sweeps.evaluate.generators import BACKENDS, Generator, HFGenerator, build_generator, job_generators
 from rlvr_sweeps.evaluate.metrics import summarize
 from rlvr_sweeps.evaluate.passk import mean_pass_at_k, pass_at_k
 from rlvr_sweeps.evaluate.records import problems_table_rows, read_problems
 
 __all__ = [
-    "GENERATORS", "EvalError", "Generator", "HFGenerator", "build_generator", "evaluate_policy", "mean_pass_at_k",
+    "BACKENDS", "EvalError", "Generator", "HFGenerator", "build_generator", "job_generators", "evaluate_policy", "mean_pass_at_k",
     "pass_at_k", "pass_line", "problems_table_rows", "read_problems", "render_prompts", "select_tasks", "summarize",
 ]

@@ -6,7 +6,7 @@ Signature (what the training job calls, twice: ``label="base"`` inside
     evaluate_policy(generator, tokenizer, tasks, conf, out_dir, label) -> dict[str, float]
 
 - ``generator``: a ``Generator`` (``build_generator(conf, tokenizer)``: hf / vllm / reference /
-  null), or a loaded (peft) causal LM, which is wrapped in ``HFGenerator``.
+  null), or a loaded (peft) causal LM, wrapped by ``generator_for`` (eval.backend decides).
 - ``tokenizer``: renders chat prompts and counts completion tokens.
 - ``tasks``: ``rlvr_sweeps.data.Task`` list (the eval split); ``conf.eval.task_ids`` narrows it.
 - ``conf``: the composed ``Config`` (uses eval, model, data, sandbox, reward.ruff.lint, seed).
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rlvr_sweeps.evaluate.generators import Generator, HFGenerator, Request, Sampling
+from rlvr_sweeps.evaluate.generators import Generator, Request, Sampling, generator_for
 from rlvr_sweeps.evaluate.metrics import summarize
 from rlvr_sweeps.evaluate.records import SUMMARY_FILE, ProblemRow, ProblemsWriter, label_dir
 from rlvr_sweeps.evaluate.resume import fingerprint, resume_rows
@@ -171,7 +171,7 @@ def evaluate_policy(
     tasks = select_tasks(tasks, ev.task_ids)
     identity = fingerprint(tasks, CHUNK_BATCHES * ev.batch_size, conf, generator)  # before wrapping: the weights
     if not isinstance(generator, Generator):
-        generator = HFGenerator(generator, tokenizer, ev.batch_size, desc=f"eval {label}")
+        generator = generator_for(conf, tokenizer, generator, desc=f"eval {label}")  # eval.backend decides
     started = time.time()
     executor = get_executor(conf.sandbox.workers, ev.timeout_s, conf.sandbox.memory_mb)
     suites = build_suites(tasks, conf, executor)

