@@ -12,6 +12,7 @@ class DataSource(str, Enum):
     embedded = "embedded"  # MBPP-style problems shipped in the package: no network, no files
     mbpp = "mbpp"  # original MBPP (974 tasks), hub or local mbpp.jsonl
     mbpp_sanitized = "mbpp_sanitized"  # the 427 hand-verified problems
+    arith = "arith"  # generated arithmetic-step tasks (rlvr_sweeps/data/arith.py): learnable by tiny models
     mbppplus = "mbppplus"  # EvalPlus MBPP+ (evaluation only: extra inputs, outputs from the canonical solution)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rlvr_sweeps.config.data import DataConfig
 
+from . import arith
 from .mbpp import load_embedded, load_mbpp, load_sanitized
 from .mbppplus import load_mbppplus
 from .splits import EMBEDDED_SPLITS, MBPP_SPLITS
@@ -27,6 +28,7 @@ LOADERS: dict[str, Source] = {
     "mbpp_sanitized": Source(load_sanitized, MBPP_SPLITS),
     "mbppplus": Source(load_mbppplus, {"test": None}, hint="MBPP+ is evaluation-only: train with data=mbpp"),
     "embedded": Source(load_embedded, EMBEDDED_SPLITS),
+    "arith": Source(arith.load_arith, arith.SPLITS),
 }
 
 

@@ -30,8 +30,15 @@ FAMILY: Mapping[str, str] = {
     "mbpp_sanitized": "mbpp",
     "mbppplus": "mbpp",
     "embedded": "embedded",
+    "arith": "arith",
 }
-TEST_RANGES: Mapping[str, range] = {"mbpp": MBPP_SPLITS["test"], "embedded": EMBEDDED_SPLITS["test"]}
+# The arith family's test ids (rlvr_sweeps/data/arith.py SPLITS; not imported: arith imports nothing from here).
+ARITH_TEST = range(3001, 3241)
+TEST_RANGES: Mapping[str, range] = {
+    "mbpp": MBPP_SPLITS["test"],
+    "embedded": EMBEDDED_SPLITS["test"],
+    "arith": ARITH_TEST,
+}
 
 
 class TestLeakError(AssertionError):
