@@ -24,7 +24,7 @@ Form = Callable[[float, Answer, RuffRewardConfig], float]
 
 
 def _lines(code: str) -> int:
-    return max(1, sum(1 for line in code.splitlines() if line.strip()))
+    return max(1, sum(1 for line in code.splitlines() if line.strip() and not line.lstrip().startswith("#")))
 
 
 FORMS: dict[RuffForm, Form] = {
