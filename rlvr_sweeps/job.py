@@ -190,7 +190,7 @@ def _train_and_evaluate(
     t0 = time.perf_counter()
     from transformers import set_seed
 
-    from rlvr_sweeps.data import assert_no_test_leak, load_tasks
+    from rlvr_sweeps.data import assert_no_test_leak, drop_content_leaks, load_tasks
     from rlvr_sweeps.models import load_model, load_tokenizer
     from rlvr_sweeps.models.warm_start import warm_start
     from rlvr_sweeps.train.callbacks import MetricsJsonlCallback
@@ -207,7 +207,9 @@ def _train_and_evaluate(
     train_tasks = load_tasks(conf.data, conf.data.train_split)
     eval_tasks = load_tasks(conf.data, conf.data.eval_split) if conf.eval.enabled else []
     assert_no_test_leak(train_tasks, eval_tasks)
-    final["data"] = {"train_tasks": len(train_tasks), "eval_tasks": len(eval_tasks)}
+    train_tasks, leaked = drop_content_leaks(train_tasks, eval_tasks)  # same problem under another id
+    final["data"] = {"train_tasks": len(train_tasks), "eval_tasks": len(eval_tasks), "leak_dropped": len(leaked),
+                     "reward": {"ruff_form": conf.reward.ruff.form.value, "aggregation": conf.reward.aggregation.value}}
     tokenizer = load_tokenizer(conf.model)
     model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
     model = warm_start(model, tokenizer, conf, train_tasks, eval_tasks)  # model.warm_start_steps; train tasks only

@@ -8,7 +8,8 @@
     bare TRL script doing the same training (same model, data, rewards, LoRA and GRPOConfig
     arguments); the W&B log call per step is timed separately ("attributable" line); alternated `--repeats` times so that
     machine noise hits both; the fastest run of each is compared, in wall and in CPU time of the
-    training process (steadier on a shared machine). Target: <= 5 % overhead.
+    training process (steadier on a shared machine). Target: <= 5 % overhead, with our rollout
+    monitors on (the bare script runs without them). The load average is printed: judge a run by it.
 Both legs run in subprocesses started the same way, so import and start-up costs are equal.
 """
 
@@ -74,7 +75,9 @@ def ours_step_s(tmp: Path, overrides: list[str], tag: str) -> tuple[float, float
 
 
 def bare_step_s(tmp: Path, overrides: list[str]) -> tuple[float, float]:
-    proc, _ = _run(["-m", "rlvr_sweeps.bench.sweep", "--bare", *overrides], tmp)
+    # The bare script has the plain reward functions only: our monitors (Ruff profile, no_code /
+    # stub shares next to the unit reward) are counted as our overhead.
+    proc, _ = _run(["-m", "rlvr_sweeps.bench.sweep", "--bare", *overrides, "reward.monitors=false"], tmp)
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     return result["train_s"] / result["steps"], result["train_cpu_s"] / result["steps"]
 
@@ -151,6 +154,10 @@ def overhead(tmp: Path, steps: int, repeats: int) -> float:
     for i in range(repeats):  # alternate, so a noisy minute hits both legs
         bare.append(bare_step_s(tmp, overrides))
         ours.append(ours_step_s(tmp, overrides, str(i)))
+    import os
+
+    print(f"load average (1/5/15 min) at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores")
     ratios = {}
     for k, kind in enumerate(("wall", "CPU")):
         o, b = min(x[k] for x in ours), min(x[k] for x in bare)

@@ -73,6 +73,8 @@ def to_config(cfg: DictConfig | dict[str, Any]) -> Config:
     except ValueError as e:  # __post_init__ messages are already user-facing
         raise ConfigError(str(e)) from None
     assert isinstance(conf, Config)
+    if conf.eval.timeout_s is None:  # one limit source: evaluation runs programs as the reward does
+        conf.eval.timeout_s = conf.sandbox.timeout_s
     if conf.algo.name not in ALGORITHMS:
         raise ConfigError(f"algo.name={conf.algo.name!r} is unknown; choose one of {sorted(ALGORITHMS)}")
     ALGORITHMS[conf.algo.name].validate(conf)

@@ -42,7 +42,7 @@ class EvalConfig:
     ks: list[int] = field(default_factory=lambda: [1, 5, 10])  # pass@k reported for k <= n_samples
     temperature: float = 0.8  # for the sampled completions (greedy pass@1 ignores it)
     top_p: float = 0.95  # nucleus for the sampled completions; 1.0 = full distribution
-    timeout_s: float = 10.0  # per program: generous, a tight limit on a slow CPU halves pass@1
+    timeout_s: float | None = None  # per program; None = sandbox.timeout_s (the one limit source, as the reward)
     task_ids: list[str] = field(default_factory=list)  # evaluate only these task ids ("11", "Mbpp/2"); [] = split
     plus: bool = True  # MBPP+: also score the plus inputs (42k calls in total); false = base inputs only
     oracle_cache: str = ""  # dir caching MBPP+ expected outputs per data file; "" = ~/.cache/rlvr_sweeps
@@ -56,7 +56,7 @@ class EvalConfig:
             raise ValueError(f"eval.n_samples must be >= 0, got {self.n_samples}")
         if self.max_new_tokens < 1 or self.batch_size < 1:
             raise ValueError("eval.max_new_tokens and eval.batch_size must be >= 1")
-        if self.timeout_s <= 0:
+        if self.timeout_s is not None and self.timeout_s <= 0:
             raise ValueError(f"eval.timeout_s must be > 0, got {self.timeout_s}")
         if any(k < 1 for k in self.ks):
             raise ValueError(f"eval.ks must be positive integers, got {self.ks}")

@@ -26,15 +26,40 @@ class UnitMode(str, Enum):
 
 
 class RuffForm(str, Enum):
-    """How the weighted issue count S = sum_class w * n becomes a reward.
+    """How the weighted issue count S = sum_class w * n becomes a reward (rlvr_sweeps/rewards/ruff.py).
 
-    neg_clipped: -min(clip, S) / clip, in [-1, 0]; linear in S until the clip, so every
-        removed issue pays the same, and a hopeless completion cannot dominate the group.
-    inverse: 1 / (1 + S / clip), in (0, 1]; the first issues cost most, never saturates.
+    per_line (default, robust): -min(1, S / (per_line_clip * lines)), in [-1, 0]; issues per
+        non-blank line, so a long correct program is not punished for its length; a stub and a
+        completion without code get -1 (no answer is the worst answer).
+    study: -min(clip, S) / clip, in [-1, 0], the study's raw-count penalty; the empty text and a
+        stub lint clean and score 0, the best value: gameable (the policy is paid to write
+        `def f(x): pass` or nothing), which is the degeneration the study reports. Kept to reproduce it.
+    inverse: 1 / (1 + S / clip), in (0, 1]; the first issues cost most, never saturates; stub
+        and no code get 0.
     """
 
-    neg_clipped = "neg_clipped"
+    per_line = "per_line"
+    study = "study"
     inverse = "inverse"
+
+
+class Aggregation(str, Enum):
+    """How the components become the advantage TRL trains on (rlvr_sweeps/rewards/aggregation.py).
+
+    sum: TRL's weighted sum, then the algo's scale_rewards. With scale_rewards=group, a group whose
+        unit rewards are all equal gets its advantages from the Ruff term alone, divided by its own
+        std: lambda cancels, and "combined" trains like Ruff-only on those prompts.
+    gated: one reward unit * (w_unit + lambda * ruff): the Ruff term counts only for completions
+        that pass (a lint-clean stub earns nothing); the components stay visible with weight 0.
+        Under scale_rewards=group lambda still cancels inside an all-pass group.
+    normalize_then_sum: TRL's multi_objective_aggregation=normalize_then_sum (GDPO): each component
+        is normalised within its group, weighted, summed, then normalised over the batch; lambda
+        sets Ruff's share of the advantage against the unit term's in every group.
+    """
+
+    sum = "sum"
+    gated = "gated"
+    normalize_then_sum = "normalize_then_sum"
 
 
 @dataclass
@@ -51,15 +76,13 @@ class UnitRewardConfig:
 @dataclass
 class RuffRewardConfig:
     lint: LintConfig = field(default_factory=LintConfig)
-    form: RuffForm = RuffForm.neg_clipped
-    clip: float = 10.0
-    # None = the form's worst value (-1 for neg_clipped, 0 for inverse). The study-faithful
-    # setting lints the empty text as it is, i.e. clean (0 / 1): that rewards emptiness.
-    no_code_value: float | None = None
+    form: RuffForm = RuffForm.per_line
+    clip: float = 10.0  # study / inverse: weighted issues at which the penalty saturates (halves)
+    per_line_clip: float = 1.0  # per_line: weighted issues per line at which the penalty saturates
 
     def __post_init__(self) -> None:
-        if self.clip <= 0:
-            raise ValueError(f"reward.ruff.clip must be > 0, got {self.clip}")
+        if self.clip <= 0 or self.per_line_clip <= 0:
+            raise ValueError(f"reward.ruff.clip and per_line_clip must be > 0, got {self.clip}, {self.per_line_clip}")
 
 
 def _unit_only() -> list[RewardComponent]:
@@ -72,6 +95,10 @@ class RewardConfig:
     components: list[RewardComponent] = field(default_factory=_unit_only)
     unit: UnitRewardConfig = field(default_factory=UnitRewardConfig)
     ruff: RuffRewardConfig = field(default_factory=RuffRewardConfig)
+    aggregation: Aggregation = Aggregation.normalize_then_sum
+    # Rollout monitors (unit pass rate, Ruff profile, no_code / stub shares) logged every step
+    # whatever the reward; never a reward column, so they cannot enter the advantage.
+    monitors: bool = True
 
     def __post_init__(self) -> None:
         if not self.components:
@@ -80,4 +107,9 @@ class RewardConfig:
         if len(set(names)) != len(names):
             raise ValueError(
                 f"reward.components names {names} repeat: TRL logs by function name, so each reward once"
+            )
+        if Aggregation(self.aggregation) is Aggregation.gated and set(names) != {"unit", "ruff"}:
+            raise ValueError(
+                f"reward.aggregation=gated gates the ruff term by the unit reward: it needs components unit and ruff, "
+                f"got {names} (use reward=combined, or aggregation=sum)"
             )

@@ -1,4 +1,5 @@
-"""Schema of the `sandbox` config group: limits of the program executor used by rewards and evaluation."""
+"""Schema of the `sandbox` config group: limits of the program executor, the one source for both the
+rewards and evaluation (eval.timeout_s = null reads timeout_s here), so a program gets the same verdict in both."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 @dataclass
 class SandboxConfig:
-    timeout_s: float = 5.0  # wall clock per program during training; MBPP references need < 1 s
+    timeout_s: float = 10.0  # wall clock per program, reward and evaluation; generous (MBPP references need < 1 s, slow CPUs undercount), a looping rollout holds a worker this long
     memory_mb: int = 1024  # address-space limit per program
     workers: int | None = None  # warm worker processes; None = one per core
 

@@ -7,7 +7,7 @@ training job before it starts.
 
 from .loading import LOADERS, Source, load_eval_tasks, load_tasks, load_train_tasks
 from .prompts import build_prompt, prompt_for, shown_tests, to_trl_dataset
-from .splits import EMBEDDED_SPLITS, MBPP_SPLITS, TestLeakError, assert_no_test_leak
+from .splits import EMBEDDED_SPLITS, MBPP_SPLITS, TestLeakError, assert_no_test_leak, drop_content_leaks
 from .task import DataError, Task
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "Task",
     "TestLeakError",
     "assert_no_test_leak",
+    "drop_content_leaks",
     "build_prompt",
     "load_eval_tasks",
     "load_tasks",

@@ -6,6 +6,6 @@
 
 from rlvr_sweeps.lint.config import SYNTAX_CODE, LintConfig, SeverityClass
 from rlvr_sweeps.lint.result import LintResult
-from rlvr_sweeps.lint.runner import lint_codes, ruff_bin
+from rlvr_sweeps.lint.runner import PendingLint, lint_codes, ruff_bin, start_lint
 
-__all__ = ["SYNTAX_CODE", "LintConfig", "LintResult", "SeverityClass", "lint_codes", "ruff_bin"]
+__all__ = ["SYNTAX_CODE", "LintConfig", "LintResult", "PendingLint", "SeverityClass", "lint_codes", "ruff_bin", "start_lint"]

@@ -67,37 +67,70 @@ def _file_text(code: str) -> bytes:
     return code.encode("utf-8", errors="replace")
 
 
-def _run(cmd: list[str], names: list[str], cwd: str, timeout: float) -> list[dict]:
+class PendingLint:
+    """A batch whose Ruff processes are running: started by ``start_lint``, read by ``result()``.
+    Starting Ruff before the sandbox runs the batch and reading it after lets the two overlap
+    (the parent only waits on both), so a Ruff monitor next to the unit reward costs almost no
+    wall time per step."""
+
+    def __init__(self, codes: Sequence[str], cfg: LintConfig) -> None:
+        self._cfg = cfg
+        self._n = len(codes)
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self._index: dict[str, int] = {}
+        self._procs: list[tuple[subprocess.Popen, int]] = []
+        todo = [i for i, code in enumerate(codes) if code.strip()]
+        if not todo:
+            return
+        cmd = ruff_command(cfg)
+        self._tmp = tempfile.TemporaryDirectory(prefix="rlvr_lint_", dir=scratch_root())
+        for i in todo:
+            name = f"c{i:07d}.py"
+            with open(os.path.join(self._tmp.name, name), "wb") as fh:
+                fh.write(_file_text(codes[i]))
+            self._index[name] = i
+        names = list(self._index)
+        for start in range(0, len(names), _FILES_PER_PROCESS):
+            chunk = names[start : start + _FILES_PER_PROCESS]
+            proc = subprocess.Popen(cmd + chunk, cwd=self._tmp.name, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self._procs.append((proc, len(chunk)))
+
+    def result(self) -> list[LintResult]:
+        """One LintResult per code (empty codes: clean, no Ruff run). Waits for Ruff."""
+        classify = Classifier(self._cfg)
+        per_file: list[Counter[str]] = [Counter() for _ in range(self._n)]
+        try:
+            for proc, n_files in self._procs:
+                for diag in _collect(proc, n_files, self._cfg.timeout_s):
+                    code = diag.get("code") or SYNTAX_CODE
+                    per_file[self._index[os.path.basename(diag["filename"])]][code] += 1
+        finally:
+            for proc, _ in self._procs:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            if self._tmp is not None:
+                self._tmp.cleanup()
+        return [classify.result(c) for c in per_file]
+
+
+def _collect(proc: subprocess.Popen, n_files: int, timeout: float) -> list[dict]:
     try:
-        proc = subprocess.run(cmd + names, cwd=cwd, capture_output=True, timeout=timeout, check=False)
+        out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        raise RuntimeError(f"ruff took more than {timeout}s on {len(names)} files; raise lint.timeout_s") from exc
+        raise RuntimeError(f"ruff took more than {timeout}s on {n_files} files; raise lint.timeout_s") from exc
     if proc.returncode != 0:
-        msg = proc.stderr.decode(errors="replace").strip().splitlines()
+        msg = err.decode(errors="replace").strip().splitlines()
         raise RuntimeError(f"ruff failed (exit {proc.returncode}): {msg[0] if msg else 'no message'}")
-    return json.loads(proc.stdout or b"[]")
+    return json.loads(out or b"[]")
+
+
+def start_lint(codes: Sequence[str], cfg: LintConfig | None = None) -> PendingLint:
+    """Start linting ``codes`` (one Ruff process per chunk) and return at once."""
+    return PendingLint(codes, cfg or LintConfig())
 
 
 def lint_codes(codes: Sequence[str], cfg: LintConfig | None = None) -> list[LintResult]:
     """Lint every code with one Ruff run; result i belongs to codes[i]. Empty codes are not
     written (they are clean by definition: deciding what "no code" is worth is the reward's job)."""
-    cfg = cfg or LintConfig()
-    classify = Classifier(cfg)
-    per_file: list[Counter[str]] = [Counter() for _ in codes]
-    todo = [i for i, code in enumerate(codes) if code.strip()]
-    if todo:
-        cmd = ruff_command(cfg)
-        with tempfile.TemporaryDirectory(prefix="rlvr_lint_", dir=scratch_root()) as tmp:
-            index: dict[str, int] = {}
-            for i in todo:
-                name = f"c{i:07d}.py"
-                with open(os.path.join(tmp, name), "wb") as fh:
-                    fh.write(_file_text(codes[i]))
-                index[name] = i
-            names = list(index)
-            for start in range(0, len(names), _FILES_PER_PROCESS):
-                chunk = names[start : start + _FILES_PER_PROCESS]
-                for diag in _run(cmd, chunk, tmp, cfg.timeout_s):
-                    code = diag.get("code") or SYNTAX_CODE
-                    per_file[index[os.path.basename(diag["filename"])]][code] += 1
-    return [classify.result(c) for c in per_file]
+    return start_lint(codes, cfg).result()

@@ -1,16 +1,13 @@
 """Ruff shaping reward: a penalty from lint issues weighted by severity class.
 
-S = sum over classes of weight * count (conf/reward/ruff.yaml). Forms (``RuffForm``):
-- ``neg_clipped`` (default): -min(clip, S) / clip, in [-1, 0]. Linear, so removing any issue
-  pays the same until the clip; the clip keeps one hopeless completion from dominating the
-  group statistics, and the [-1, 0] range makes lambda in the combined reward readable
-  (lambda = 0.2 can never outweigh a passing test).
-- ``inverse``: 1 / (1 + S / clip), in (0, 1]. Never saturates; the first issues cost most.
-
-A completion without code gets ``no_code_value``; None means the form's worst value. The
-study-faithful choice lints the empty text as it is: it is clean, so it earns the best reward
-(0 or 1), and a Ruff-only policy is then paid to say nothing: the degeneration the study
-reports (shorter completions, no more correct). Keep None unless you reproduce that.
+S = sum over classes of weight * count (conf/reward/ruff.yaml); ``RuffForm`` turns it into a
+reward (formulas and trade-offs in rlvr_sweeps/config/reward.py):
+- ``per_line`` (default): issues per non-blank line, so the penalty does not grow with length
+  (a long correct program with one unused import is not scored like a syntax error), and a
+  stub or a completion without code gets the worst value, so emptiness never pays.
+- ``study``: the study's raw-count penalty; a stub and the empty text lint clean and get the
+  best value: the gameable form whose degeneration the study reports (shorter, no more correct).
+- ``inverse``: 1 / (1 + S / clip); stub and no code get 0.
 """
 
 from __future__ import annotations
@@ -19,15 +16,24 @@ from collections.abc import Callable
 from typing import Any
 
 from rlvr_sweeps.config.reward import RuffForm, RuffRewardConfig
-from rlvr_sweeps.diagnostics import severity_profile
-from rlvr_sweeps.extract import answers_for
-from rlvr_sweeps.lint import lint_codes
+from rlvr_sweeps.extract import Answer, AnswerKind
+from rlvr_sweeps.lint import LintResult
+from rlvr_sweeps.rewards.batch import BatchScorer
 
-FORMS: dict[RuffForm, Callable[[float, float], float]] = {
-    RuffForm.neg_clipped: lambda s, clip: 0.0 - min(clip, s) / clip,  # 0.0 - x: no -0.0 in logs
-    RuffForm.inverse: lambda s, clip: 1.0 / (1.0 + s / clip),
+Form = Callable[[float, Answer, RuffRewardConfig], float]
+
+
+def _lines(code: str) -> int:
+    return max(1, sum(1 for line in code.splitlines() if line.strip() and not line.lstrip().startswith("#")))
+
+
+FORMS: dict[RuffForm, Form] = {
+    RuffForm.per_line: lambda s, a, cfg: 0.0 - min(1.0, s / (cfg.per_line_clip * _lines(a.code))),
+    RuffForm.study: lambda s, a, cfg: 0.0 - min(cfg.clip, s) / cfg.clip,  # 0.0 - x: no -0.0 in logs
+    RuffForm.inverse: lambda s, a, cfg: 1.0 / (1.0 + s / cfg.clip),
 }
-WORST: dict[RuffForm, float] = {RuffForm.neg_clipped: -1.0, RuffForm.inverse: 0.0}
+# What a stub and a completion without code get; None = lint them as they are (study: clean).
+NO_ANSWER: dict[RuffForm, float | None] = {RuffForm.per_line: -1.0, RuffForm.study: None, RuffForm.inverse: 0.0}
 
 
 class RuffReward:
@@ -35,41 +41,26 @@ class RuffReward:
 
     __name__ = "ruff"
 
-    def __init__(self, cfg: RuffRewardConfig) -> None:
+    def __init__(self, cfg: RuffRewardConfig, scorer: BatchScorer | None = None) -> None:
         self.cfg = cfg
         self.form = RuffForm(cfg.form)
         self.weights = cfg.lint.weights
-        self.no_code_value = WORST[self.form] if cfg.no_code_value is None else float(cfg.no_code_value)
+        self.scorer = scorer or BatchScorer(lint_cfg=cfg.lint, need_lint=True)
 
-    def __call__(
-        self, completions: list[Any], log_metric=None, log_extra=None, entry_point=None, tests=None, setup=None,
-        **_: Any,
-    ) -> list[float]:
-        codes = [a.code for a in answers_for(completions, entry_point, tests, setup)]
-        lint = lint_codes(codes, self.cfg.lint)
-        form = FORMS[self.form]
-        scores = [
-            form(r.weighted(self.weights), self.cfg.clip) if code else self.no_code_value
-            for code, r in zip(codes, lint, strict=True)
-        ]
-        if log_metric is not None:
-            self._log(codes, lint, log_metric)
+    def value(self, answer: Answer, lint: LintResult) -> float:
+        no_answer = NO_ANSWER[self.form]
+        if answer.kind is not AnswerKind.code and no_answer is not None:
+            return no_answer
+        return FORMS[self.form](lint.weighted(self.weights), answer, self.cfg)
+
+    def __call__(self, completions: list[Any], tests=None, setup=None, entry_point=None, log_metric=None,
+                 log_extra=None, **_: Any) -> list[float]:
+        scores = self.scorer(completions, tests, setup, entry_point, log_metric, lint=True)
         if log_extra is not None:
-            log_extra("ruff_issues", [r.total if code else None for code, r in zip(codes, lint, strict=True)])
-        return scores
-
-    @staticmethod
-    def _log(codes, lint, log_metric) -> None:
-        with_code = [r for code, r in zip(codes, lint, strict=True) if code]
-        log_metric("ruff/no_code_share", 1.0 - len(with_code) / len(codes))
-        if not with_code:
-            return
-        profile = severity_profile(with_code)
-        log_metric("ruff/issues_per_completion", sum(profile["per_completion"].values()))
-        log_metric("ruff/clean_share", profile["clean_share"])
-        for cls, mean in profile["per_completion"].items():
-            log_metric(f"ruff/{cls}_per_completion", mean)
+            log_extra("ruff_issues", [r.total if a.kind is AnswerKind.code else None
+                                      for a, r in zip(scores.answers, scores.lint, strict=True)])
+        return [self.value(a, r) for a, r in zip(scores.answers, scores.lint, strict=True)]
 
 
-def make_ruff_reward(reward_cfg, sandbox_cfg) -> RuffReward:
-    return RuffReward(reward_cfg.ruff)
+def make_ruff_reward(reward_cfg, scorer: BatchScorer) -> RuffReward:
+    return RuffReward(reward_cfg.ruff, scorer=scorer)

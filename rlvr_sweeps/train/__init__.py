@@ -15,6 +15,7 @@ from typing import Any
 
 from rlvr_sweeps.algos import ALGORITHMS
 from rlvr_sweeps.config import Config
+from rlvr_sweeps.rewards.aggregation import trl_aggregation
 
 # conf.train fields passed through to GRPOConfig under the same name.
 _PASSTHROUGH = (
@@ -77,6 +78,7 @@ def grpo_config_kwargs(
         seed=conf.seed,
         data_seed=conf.seed,
         reward_weights=reward_weights,
+        multi_objective_aggregation=trl_aggregation(conf.reward),  # reward.aggregation
         # e.g. Qwen3's enable_thinking, so TRL renders training prompts as evaluation does
         chat_template_kwargs=chat_template_kwargs or None,
         # transformers 5.18+ renamed gradient_checkpointing (deprecated alias); TRL's default is on.

@@ -25,27 +25,43 @@ def compose_reward(name: str):
         return compose("config", overrides=[f"reward={name}"]).reward
 
 
-def test_neg_clipped_scores():
+STUB = f"{FENCE}python\ndef add(a, b):\n    pass\n{FENCE}"
+LONG_ONE_ISSUE = f"{FENCE}python\nimport os\n\n\ndef add(a, b):\n" + "".join(f"    a = a + {i}\n" for i in range(9)) + f"    return a + b\n{FENCE}"
+
+
+def test_per_line_default_is_robust():
+    """The default normalises per line and gives a stub and no code the worst value."""
     reward = RuffReward(RuffRewardConfig())
-    scores = reward([CLEAN, UNUSED_IMPORT, SYNTAX_ERROR, ""])
-    assert scores[0] == 0.0
-    assert scores[1] == pytest.approx(-0.3)  # one F401: error weight 3 / clip 10
-    assert scores[2] == -1.0  # fatal weight 10 saturates the clip
-    assert scores[3] == -1.0  # no code = the worst value by default
+    clean, unused, long_unused, syntax, stub, empty = reward([CLEAN, UNUSED_IMPORT, LONG_ONE_ISSUE, SYNTAX_ERROR, STUB, ""])
+    assert clean == 0.0
+    assert unused == pytest.approx(-3 / 3)  # one F401 (weight 3) over 3 non-blank lines: saturates
+    assert unused < long_unused < 0.0  # the same issue in a longer program costs less
+    assert long_unused == pytest.approx(-3 / 12)
+    assert syntax == stub == empty == -1.0
+
+
+def test_study_form_is_the_gameable_raw_count():
+    """The degeneration the study reports: a stub and the empty text earn the best Ruff reward,
+    better than real code with one issue; the penalty is a raw count with a clip."""
+    reward = RuffReward(RuffRewardConfig(form=RuffForm.study))
+    empty, stub, clean, unused, syntax = reward(["", STUB, CLEAN, UNUSED_IMPORT, SYNTAX_ERROR])
+    assert empty == stub == clean == 0.0 > unused
+    assert unused == pytest.approx(-0.3)  # error weight 3 / clip 10
+    assert syntax == -1.0
 
 
 def test_inverse_form():
     reward = RuffReward(RuffRewardConfig(form=RuffForm.inverse, clip=3.0))
-    clean, unused, empty = reward([CLEAN, UNUSED_IMPORT, ""])
-    assert (clean, unused, empty) == (1.0, pytest.approx(0.5), 0.0)
+    clean, unused, empty, stub = reward([CLEAN, UNUSED_IMPORT, "", STUB])
+    assert (clean, unused, empty, stub) == (1.0, pytest.approx(0.5), 0.0, 0.0)
 
 
-def test_study_faithful_no_code_value_rewards_emptiness():
-    """The degeneration the study reports: with no_code_value = the clean value, saying nothing
-    earns the best Ruff reward, better than real code with one issue."""
-    reward = RuffReward(RuffRewardConfig(no_code_value=0.0))
-    empty, clean, unused = reward(["", CLEAN, UNUSED_IMPORT])
-    assert empty == clean == 0.0 > unused
+def test_paper_experiment_sets_the_study_reward():
+    register_configs()
+    with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):
+        cfg = compose("config", overrides=["+experiment=paper", "reward=combined"])
+    assert cfg.reward.ruff.form == "study" and cfg.reward.aggregation == "sum"
+    assert compose_reward("combined").aggregation == "normalize_then_sum"
 
 
 def test_noqa_written_by_the_policy_does_not_pay():
@@ -58,7 +74,7 @@ def test_noqa_written_by_the_policy_does_not_pay():
 
 def test_conversational_completions():
     reward = RuffReward(RuffRewardConfig())
-    assert reward([[{"role": "assistant", "content": UNUSED_IMPORT}]]) == pytest.approx([-0.3])
+    assert reward([[{"role": "assistant", "content": UNUSED_IMPORT}]]) == pytest.approx([-1.0])
 
 
 def test_logs_lint_stats_through_trl_hooks():
@@ -66,7 +82,7 @@ def test_logs_lint_stats_through_trl_hooks():
     RuffReward(RuffRewardConfig())(
         [CLEAN, UNUSED_IMPORT, ""], log_metric=metrics.__setitem__, log_extra=extra.__setitem__
     )
-    assert metrics["ruff/no_code_share"] == pytest.approx(1 / 3)
+    assert metrics["answer/no_code_share"] == pytest.approx(1 / 3)
     assert metrics["ruff/clean_share"] == 0.5  # among the completions with code
     assert metrics["ruff/issues_per_completion"] == 0.5
     assert metrics["ruff/error_per_completion"] == 0.5
@@ -109,3 +125,5 @@ def test_schema_rejects_bad_values():
         RewardConfig(components=[])
     with pytest.raises(ValueError, match="clip"):
         RuffRewardConfig(clip=0.0)
+    with pytest.raises(ValueError, match="gated"):
+        RewardConfig(aggregation="gated")

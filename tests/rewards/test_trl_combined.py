@@ -54,7 +54,7 @@ def test_combined_reward_logs_unit_and_ruff_separately(tmp_path, shared_data):
     )
     model = Qwen3ForCausalLM(config)
     reward_cfg = RewardConfig(
-        name="combined", components=[RewardComponent("unit", 1.0), RewardComponent("ruff", LAMBDA)]
+        name="combined", components=[RewardComponent("unit", 1.0), RewardComponent("ruff", LAMBDA)], aggregation="sum"
     )
     funcs, weights = build_reward_funcs(reward_cfg, SandboxConfig(timeout_s=2.0, workers=1))
     args = GRPOConfig(
@@ -88,4 +88,4 @@ def test_combined_reward_logs_unit_and_ruff_separately(tmp_path, shared_data):
         assert math.isclose(entry["reward"], unit + LAMBDA * ruff, abs_tol=1e-5)  # TRL summed the two
         # the rewards' own stats came through TRL's log_metric hook
         assert 0.0 <= entry["unit/pass_rate"] <= 1.0
-        assert "unit/error/no_code" in entry and "ruff/no_code_share" in entry
+        assert "unit/error/no_code" in entry and "answer/no_code_share" in entry

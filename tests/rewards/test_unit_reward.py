@@ -70,9 +70,9 @@ def test_binary_vs_fractional_on_a_partial_solution(rewards, mbpp):
 
 def test_no_code_scores_zero_and_is_not_executed(rewards, mbpp):
     binary, _ = rewards
-    recorder = Recorder(binary.executor)
+    recorder = Recorder(binary.scorer.executor())
     reward = UnitReward(UnitRewardConfig(UnitMode.fractional), SANDBOX)
-    reward._executor = recorder
+    reward.scorer.executor = lambda: recorder
     tasks = [mbpp[17]] * 3
     metrics, extra = {}, {}
     scores = call(
@@ -100,7 +100,9 @@ def test_error_types_are_logged_for_every_label(rewards, mbpp):
     ]
     metrics = {}
     assert call(binary, [task] * 4, completions, log_metric=metrics.__setitem__) == [0.0] * 4
-    assert set(metrics) == {"unit/pass_rate"} | {f"unit/error/{label}" for label in ERROR_LABELS[1:]}
+    assert set(metrics) == {"unit/pass_rate", "answer/no_code_share", "answer/stub_share"} | {
+        f"unit/error/{label}" for label in ERROR_LABELS[1:]
+    }
     for label in ("AssertionError", "SyntaxError", "NameError", "TypeError"):
         assert metrics[f"unit/error/{label}"] == 0.25, label
 
