@@ -117,7 +117,7 @@ def _save(fig: Any, path: Path) -> Path:
 def _grid(n: int, width: float = 4.6, height: float = 3.2) -> tuple[Any, list[Any]]:
     cols = min(3, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False, layout="constrained")
     flat = list(axes.ravel())
     for ax in flat[n:]:
         ax.set_visible(False)
@@ -225,7 +225,7 @@ def ruff_severity(views: Sequence[CellView], colours: dict[str, Any], path: Path
             shares[(config, label)] = {cls: n / len(rows) for cls, n in totals.items()}
     if not shares:
         return None
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(groups) + 3), 4.2))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(groups) + 3), 4.2), layout="constrained")
     _stacked(ax, groups, shares, list(classes), "Ruff issues per completion", colours)
     ax.set_title("Ruff issues by severity class, base (hatched) vs trained")
     return _save(fig, path)
@@ -245,7 +245,7 @@ def error_types(views: Sequence[CellView], colours: dict[str, Any], path: Path) 
             shares[(config, label)] = {e: 100.0 * errors.count(e) / len(errors) for e in set(errors)}
     if not shares:
         return None
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(groups) + 3), 4.2))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(groups) + 3), 4.2), layout="constrained")
     _stacked(ax, groups, shares, list(labels_seen), "share of completions (%)", colours)
     ax.set_title("Outcome / error type, base (hatched) vs trained")
     return _save(fig, path)
@@ -272,7 +272,7 @@ def transitions(views: Sequence[CellView], colours: dict[str, Any], path: Path) 
             counts[config] = c
     if not counts:
         return None
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.8 * len(counts) + 2), 4.0))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.8 * len(counts) + 2), 4.0), layout="constrained")
     xs = np.arange(len(counts))
     width = 0.8 / len(TRANSITIONS)
     for i, (name, colour) in enumerate(zip(TRANSITIONS, _TRANSITION_COLOURS, strict=True)):
@@ -293,7 +293,7 @@ def _contrast_label(row: pd.Series, fixed: list[str]) -> str:
     return f"{row['contrast']}" + (f"  [{extra}]" if extra else "")
 
 
-def forest(out_dir: Path, path: Path) -> Path | None:
+def forest(out_dir: Path, path: Path, config_colours: dict[str, Any]) -> Path | None:
     """Contrasts (option − reference, pp) with their 95 % CIs, read from contrasts.csv."""
     csv = out_dir / CONTRASTS_CSV
     if not csv.is_file():
@@ -309,8 +309,11 @@ def forest(out_dir: Path, path: Path) -> Path | None:
     fixed = [c for c in frame.columns if c not in known and frame[c].dtype == object]
     frame = frame.iloc[::-1].reset_index(drop=True)
     options = [str(o) for o in frame["option"]] if "option" in frame.columns else list(map(str, frame["contrast"]))
-    colours = palette(options)
-    fig, ax = plt.subplots(figsize=(8.0, 1.0 + 0.42 * len(frame)))
+    groups = [str(g) for g in frame["group"]] if "group" in frame.columns else [""] * len(frame)
+    colours = palette(options)  # an option keeps its configuration's colour when it alone names one
+    colours.update({o: config_colours[f"{g}={o}"] for g, o in zip(groups, options, strict=True)
+                    if f"{g}={o}" in config_colours})
+    fig, ax = plt.subplots(figsize=(8.0, 1.4 + 0.42 * len(frame)), layout="constrained")
     for i, row in frame.iterrows():
         colour = colours[options[i]]
         ax.errorbar(row["delta_pp"], i, xerr=[[row["delta_pp"] - row["ci95_low"]], [row["ci95_high"] - row["delta_pp"]]],
@@ -320,6 +323,7 @@ def forest(out_dir: Path, path: Path) -> Path | None:
         if isinstance(p, int | float) and not math.isnan(p):
             ax.annotate(f"{p_col}={p:.3f}", (row["ci95_high"], i), xytext=(5, -3), textcoords="offset points", fontsize=7)
     ax.axvline(0, color="black", lw=0.8, ls="--")
+    ax.set_ylim(-0.7, len(frame) - 0.3)
     ax.set_yticks(range(len(frame)), [_contrast_label(r, fixed) for _, r in frame.iterrows()], fontsize=7)
     ax.set(title="Contrasts between configurations (trained vs trained, 95 % CI)",
            xlabel="Δ pass@1 (percentage points)")
@@ -341,7 +345,7 @@ def write_figures(cells: Sequence[Any], out_dir: str | os.PathLike[str]) -> list
         ruff_severity(views, colours, fig_dir / "ruff_severity.png"),
         error_types(views, colours, fig_dir / "error_types.png"),
         transitions(views, colours, fig_dir / "transitions.png"),
-        forest(out, fig_dir / "contrasts_forest.png"),
+        forest(out, fig_dir / "contrasts_forest.png", colours),
     ]
     return [p for p in drawn if p is not None]
 

@@ -28,6 +28,9 @@ FIGURES_DIR = "figures"  # the same folder rlvr_sweeps.report.figures writes int
 TABLES = (("Results (one row per configuration, seeds aggregated)", "results.csv"),
           ("Contrasts between configurations", "contrasts.csv"))
 FLAGS = "flags.json"
+# Figures in reading order (rlvr_sweeps.report.figures' file stems); any other PNG follows by name.
+FIGURE_ORDER = ("contrasts_forest", "learning_curves", "transitions", "length_distributions", "ruff_severity",
+                "error_types")
 _FLOAT_DIGITS = 3
 
 _STYLE = """
@@ -84,7 +87,8 @@ def _flags(path: Path) -> str:
 
 
 def _figures(fig_dir: Path) -> str:
-    pngs = sorted(fig_dir.glob("*.png")) if fig_dir.is_dir() else []
+    pngs = sorted(fig_dir.glob("*.png"), key=lambda p: (FIGURE_ORDER.index(p.stem) if p.stem in FIGURE_ORDER
+                                                        else len(FIGURE_ORDER), p.name)) if fig_dir.is_dir() else []
     if not pngs:
         return '<p class="note">No figures were drawn.</p>'
     parts = []
