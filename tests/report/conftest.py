@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rlvr_sweeps.report.cells import gather_cells
+from rlvr_sweeps.sweep.cell import gather_cells
 
 TASKS = [str(1001 + i) for i in range(16)]
 ERRORS = ("AssertionError", "NameError", "no_code", "SyntaxError")
