@@ -219,9 +219,12 @@ def _train_and_evaluate(
     metrics_cb = MetricsJsonlCallback(job_dir / METRICS)
     if main:
         metrics_cb.rows = _reset_metrics(job_dir, _checkpoint_step(resume) if resume else None)
+    from rlvr_sweeps.train.validation import validation_callbacks
+
+    val_cbs = validation_callbacks(conf, tokenizer, train_tasks, job_dir, job_dir / METRICS, metrics_cb.rows, logger)
     trainer = build_trainer(
         conf, model, tokenizer, train_tasks, job_dir / CHECKPOINTS,
-        report_to=logger.report_to, run_name=info.name, callbacks=[metrics_cb],
+        report_to=logger.report_to, run_name=info.name, callbacks=[metrics_cb, *val_cbs],
     )
     timings["load_s"] = time.perf_counter() - t0
     if resume:

@@ -30,6 +30,22 @@ class VLLMEvalConfig:
 
 
 @dataclass
+class DuringConfig:
+    """Validation while training (rlvr_sweeps.train.validation): greedy pass@1 on a split that is
+    neither trained on nor reported, so learning curves include correctness."""
+
+    every_steps: int = 0  # evaluate every N optimiser steps (and at step 0); 0 = off: each point costs an evaluation
+    split: str = "validation"  # MBPP 511-600; a source without this split fails at job start when enabled
+    max_tasks: int | None = None  # first N tasks of the split by id: cheaper points, noisier curve
+
+    def __post_init__(self) -> None:
+        if self.every_steps < 0:
+            raise ValueError(f"eval.during.every_steps must be >= 0 (0 = off), got {self.every_steps}")
+        if self.max_tasks is not None and self.max_tasks < 1:
+            raise ValueError(f"eval.during.max_tasks must be >= 1 or null (= the whole split), got {self.max_tasks}")
+
+
+@dataclass
 class EvalConfig:
     enabled: bool = True  # evaluate inside each training job (base and trained)
     before: bool = True  # base model (adapter disabled): gives the Δ of every cell
@@ -50,6 +66,7 @@ class EvalConfig:
     plus_rescore: bool = False  # also judge the greedy completions on MBPP+'s extra inputs: eval/plus_pass@1; costs sandbox time
     plus_path: str = ""  # MbppPlus.jsonl(.gz) for plus_rescore (EvalPlus release file)
     vllm: VLLMEvalConfig = field(default_factory=VLLMEvalConfig)  # engine settings when backend=vllm
+    during: DuringConfig = field(default_factory=DuringConfig)  # validation curve while training
 
     def __post_init__(self) -> None:
         if self.n_samples < 0:

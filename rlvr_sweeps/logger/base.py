@@ -46,6 +46,10 @@ class RunLogger:
         """Evaluation scalars (`eval/<label>/...`) and the per-problem table (columns, rows) of one
         evaluation (None when `eval.log_table` is off)."""
 
+    def log_step(self, metrics: dict[str, float], step: int) -> None:
+        """Scalars measured at training step `step` outside the trainer's own logging (the
+        validation curve, `val/...`), plotted against the same `train/global_step` axis."""
+
     def log_summary(self, summary: dict[str, Any]) -> None:
         """Final scalars of the job (status, delta, timings) as the run's summary."""
 

@@ -112,6 +112,10 @@ class WandbLogger(RunLogger):
         if data:
             self.run.log(data)
 
+    def log_step(self, metrics: dict[str, float], step: int) -> None:
+        if self.run is not None:  # transformers' WandbCallback makes train/global_step every metric's x axis
+            self.run.log({**metrics, "train/global_step": step})
+
     def log_summary(self, summary: dict[str, Any]) -> None:
         if self.run is None:
             return
