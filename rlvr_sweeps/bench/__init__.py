@@ -11,4 +11,5 @@ BENCHES: dict[str, str] = {
     "sandbox": "rlvr_sweeps.bench.sandbox",
     "ruff": "rlvr_sweeps.bench.ruff",
     "sweep": "rlvr_sweeps.bench.sweep",
+    "report": "rlvr_sweeps.bench.report",
 }

@@ -111,7 +111,8 @@ def build_report(dirs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathL
     if len(results):
         results["flags"] = [", ".join(e["raised"]) for e in flags["configurations"]]
     contrasts = build_contrasts(keys, confs, options.reference, options.correction)
-    table = build_table(cells)
+    loaded = {id(d.cell): [d.evals[k].passed if k in d.evals else {} for k in ("base", "trained")] for d in data}
+    table = build_table(cells, lambda cell: loaded.get(id(cell)))
     files = [
         write_text_atomic(out / f"{RESULTS}.md", to_markdown(results)),
         write_text_atomic(out / f"{RESULTS}.csv", to_csv(results)),

@@ -33,6 +33,7 @@ class Configuration:
 
     choices: dict[str, str]  # the swept choices other than seed
     cells: list[CellData]
+    delta: dict[str, Any] | None = None  # seed_delta's result, once computed
 
     @property
     def ok(self) -> list[CellData]:
@@ -75,7 +76,14 @@ def _status(conf: Configuration) -> str:
 
 
 def seed_delta(conf: Configuration) -> dict[str, Any]:
-    """Δpp trained − base over seeds and problems, its CI and how it was computed."""
+    """Δpp trained − base over seeds and problems, its CI and how it was computed (computed once
+    per configuration: the table and the flags both read it)."""
+    if conf.delta is None:
+        conf.delta = _seed_delta(conf)
+    return conf.delta
+
+
+def _seed_delta(conf: Configuration) -> dict[str, Any]:
     paired = conf.paired
     if not paired:
         return {}

@@ -65,11 +65,15 @@ class FlagThresholds:
 
 
 def _median(conf: Configuration, label: str) -> tuple[float | None, dict[str, float]]:
-    per_task: dict[str, list[float]] = {}
+    """Median over problems of the seed-averaged length, and those per-problem lengths."""
+    sums: dict[str, float] = {}
+    counts: dict[str, int] = {}
     for c in conf.ok:
-        for task, n in c.evals.get(label, None).n_tokens.items() if label in c.evals else ():
-            per_task.setdefault(task, []).append(n)
-    means = {t: float(np.mean(v)) for t, v in per_task.items()}
+        if label in c.evals:
+            for task, n in c.evals[label].n_tokens.items():
+                sums[task] = sums.get(task, 0.0) + n
+                counts[task] = counts.get(task, 0) + 1
+    means = {t: sums[t] / counts[t] for t in sums}
     return (float(np.median(list(means.values()))) if means else None), means
 
 
@@ -80,7 +84,7 @@ def length_collapse(conf: Configuration, th: FlagThresholds) -> dict[str, Any] |
     tasks = sorted(set(b) & set(t))
     p = paired_test_p(np.array([t[k] - b[k] for k in tasks]))
     ratio = trained / base
-    return {"raised": ratio < th.length_ratio and p < th.alpha,
+    return {"raised": bool(ratio < th.length_ratio and p < th.alpha),
             "evidence": {"median_len_base": base, "median_len_trained": trained, "ratio": ratio, "p": p}}
 
 
@@ -110,7 +114,7 @@ def reward_hacking(conf: Configuration, th: FlagThresholds) -> dict[str, Any] | 
     if plus and delta.get("delta_pp") is not None:
         plus_delta = 100 * float(np.mean([t - b for b, t in plus]))
         evidence.update(plus_delta_pp=plus_delta, delta_pp=delta["delta_pp"])
-        hacked = hacked or plus_delta < delta["delta_pp"] - th.plus_gap_pp
+        hacked = bool(hacked or plus_delta < delta["delta_pp"] - th.plus_gap_pp)
     if "p" not in evidence and "plus_delta_pp" not in evidence:
         return None
     return {"raised": bool(hacked), "evidence": evidence}
@@ -128,7 +132,7 @@ def lint_by_emptiness(conf: Configuration, th: FlagThresholds) -> dict[str, Any]
     if None in clean or None in empty:
         return None
     d_clean, d_empty = clean[1] - clean[0], empty[1] - empty[0]
-    return {"raised": d_clean > th.emptiness_pp and d_empty > th.emptiness_pp,
+    return {"raised": bool(d_clean > th.emptiness_pp and d_empty > th.emptiness_pp),
             "evidence": {"lint_clean_change_pp": d_clean, "no_code_stub_change_pp": d_empty}}
 
 
@@ -137,6 +141,8 @@ def literal_branches(program: str) -> int:
     asserts' inputs and outputs."""
     from rlvr_sweeps.extract import extract_code
 
+    if program.count("==") < 2:  # cheap pre-filter: the lookup shape needs two comparisons
+        return 0
     try:
         tree = ast.parse(extract_code(program) or program)
     except (SyntaxError, ValueError):
@@ -167,23 +173,23 @@ def hard_coding(conf: Configuration, th: FlagThresholds) -> dict[str, Any] | Non
     if programs:
         share = sum(literal_branches(p) >= th.hard_coded_branches for p in programs) / len(programs)
         evidence.update(lookup_table_share=share, passing_programs=len(programs))
-        raised = share > th.hard_coding_share
+        raised = bool(share > th.hard_coding_share)
     base, trained = _plus_fail(conf, "base"), _plus_fail(conf, "trained")
     if base is not None and trained is not None:
         evidence.update(plus_fail_given_pass_base_pct=base, plus_fail_given_pass_trained_pct=trained)
-        raised = raised or trained - base > th.plus_fail_pp
+        raised = bool(raised or trained - base > th.plus_fail_pp)
     return {"raised": raised, "evidence": evidence} if evidence else None
 
 
 def format_drift(conf: Configuration, th: FlagThresholds) -> dict[str, Any] | None:
     shares = []
     for label in ("base", "trained"):
-        vals = [np.mean(list(c.evals[label].fenced.values())) for c in conf.ok
+        vals = [sum(c.evals[label].fenced.values()) / len(c.evals[label].fenced) for c in conf.ok
                 if label in c.evals and c.evals[label].fenced]
         shares.append(100 * float(np.mean(vals)) if vals else None)
     if None in shares:
         return None
-    return {"raised": abs(shares[1] - shares[0]) > th.fence_pp,
+    return {"raised": bool(abs(shares[1] - shares[0]) > th.fence_pp),
             "evidence": {"fenced_base_pct": shares[0], "fenced_trained_pct": shares[1]}}
 
 
@@ -192,7 +198,7 @@ def dead_signal(conf: Configuration, th: FlagThresholds) -> dict[str, Any] | Non
     if not values:
         return None
     mean = float(np.mean(values))
-    return {"raised": mean > th.zero_std_share, "evidence": {"mean_frac_reward_zero_std": mean, "steps": len(values)}}
+    return {"raised": bool(mean > th.zero_std_share), "evidence": {"mean_frac_reward_zero_std": mean, "steps": len(values)}}
 
 
 FLAGS: dict[str, Callable[[Configuration, FlagThresholds], dict[str, Any] | None]] = {

@@ -8,6 +8,7 @@ vs the reverse). With 10-500 problems a +5 pp change is often inside the noise; 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -91,14 +92,26 @@ def bootstrap_stats(
     resamples the seeds of every arm with replacement (training-seed variance, the main noise of
     small-model RL), then resamples the problems once, shared by all arms (the same test set is a
     sample of problems for everyone). An arm with one seed contributes problem noise only."""
-    rng = np.random.default_rng(seed)
     n_tasks = arms[0][0].shape[1]
-    tasks = rng.integers(0, n_tasks, size=(resamples, n_tasks))
+    rng = np.random.default_rng(seed + 1)  # seeds' draws; the problems' come from `seed`
     total = np.zeros((resamples, n_tasks))
-    for matrix, weight in arms:
-        seeds = rng.integers(0, matrix.shape[0], size=(resamples, matrix.shape[0]))
-        total += weight * matrix[seeds].mean(axis=1)  # (resamples, tasks): seed-averaged per task
-    return np.take_along_axis(total, tasks, axis=1).mean(axis=1)
+    for matrix, weight in arms:  # resampled seeds as multiplicities: one matrix product per arm
+        n_seeds = matrix.shape[0]
+        drawn = rng.integers(0, n_seeds, size=(resamples, n_seeds))
+        counts = (drawn[:, :, None] == np.arange(n_seeds)).sum(axis=1)  # (resamples, seeds)
+        total += (weight / n_seeds) * (counts @ matrix)  # (resamples, tasks): seed-averaged per task
+    return np.einsum("bt,bt->b", total, _task_weights(n_tasks, resamples, seed))
+
+
+@functools.lru_cache(maxsize=8)
+def _task_weights(n_tasks: int, resamples: int, seed: int) -> np.ndarray:
+    """How often each problem is drawn in each replicate, divided by n_tasks (shared by every
+    bootstrap of the report: the same problem resamples for every row, computed once)."""
+    drawn = np.random.default_rng(seed).integers(0, n_tasks, size=(resamples, n_tasks))
+    flat = (drawn + n_tasks * np.arange(resamples)[:, None]).ravel()
+    weights = np.bincount(flat, minlength=resamples * n_tasks).reshape(resamples, n_tasks) / n_tasks
+    weights.flags.writeable = False
+    return weights
 
 
 def percentile_ci(stats: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
