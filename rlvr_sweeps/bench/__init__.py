@@ -13,4 +13,5 @@ BENCHES: dict[str, str] = {
     "sweep": "rlvr_sweeps.bench.sweep",
     "gpu": "rlvr_sweeps.bench.gpu",
     "vllm": "rlvr_sweeps.bench.vllm",
+    "report": "rlvr_sweeps.bench.report",
 }

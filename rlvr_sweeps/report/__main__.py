@@ -1,21 +1,37 @@
-"""`python -m rlvr_sweeps.report SWEEP_DIR`: rebuild results.md/.csv/.tex of a sweep from its files."""
+"""`python -m rlvr_sweeps.report DIR [DIR ...] [-o OUT]`: rebuild the report of one or several sweeps
+from their files (results, cells, contrasts, flags.json; figures and report.html when available)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from rlvr_sweeps.report import write_report
+from rlvr_sweeps.report import ReportOptions, write_report
+from rlvr_sweeps.report.flags import FlagThresholds
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rlvr_sweeps.report", description=__doc__)
-    parser.add_argument("sweep_dir", help="the sweep dir (hydra.sweep.dir), e.g. multirun/2026-01-01/12-00-00")
-    parser.add_argument("-q", "--quiet", action="store_true", help="write the files without printing the table")
+    parser.add_argument("sweep_dirs", nargs="+", metavar="DIR",
+                        help="sweep dir(s) (hydra.sweep.dir), e.g. multirun/2026-01-01/12-00-00; several are merged")
+    parser.add_argument("-o", "--out", help="where the report goes (default: the sweep dir; required for several)")
+    parser.add_argument("--reference", action="append", default=[], metavar="GROUP=OPTION",
+                        help="reference option of a group's contrasts (default: the first listed), e.g. reward=unit")
+    parser.add_argument("--correction", choices=["holm", "bh"], default="holm",
+                        help="multiplicity correction across the contrasts: Holm (family-wise) or Benjamini-Hochberg")
+    parser.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
+                        help="a flag threshold, e.g. length_ratio=0.4 (see rlvr_sweeps/report/flags.py)")
+    parser.add_argument("--no-extras", action="store_true", help="tables and flags only (no figures/HTML)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="write the files without printing the tables")
     args = parser.parse_args(argv)
     try:
-        write_report(args.sweep_dir, quiet=args.quiet)
-    except FileNotFoundError as e:
+        reference = dict(item.split("=", 1) for item in args.reference)
+        if any("=" not in item for item in args.reference):
+            raise ValueError("--reference takes GROUP=OPTION, e.g. reward=unit")
+        options = ReportOptions(reference=reference, correction=args.correction,
+                                thresholds=FlagThresholds.parse(args.threshold), extras=not args.no_extras)
+        write_report(args.sweep_dirs, args.out, quiet=args.quiet, options=options)
+    except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0

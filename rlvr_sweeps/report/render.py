@@ -31,24 +31,42 @@ def _is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _format_of(column: str) -> str | None:
+    """The column's number format: listed above, else by the name's convention (Δ in pp signed,
+    shares and pass rates in % with one decimal, p-values with three)."""
+    if column in _FORMATS:
+        return _FORMATS[column]
+    if column.startswith(("delta", "ci95_")) or column.endswith("_pp"):
+        return "{:+.1f}"
+    if column.startswith("p_") or column == "p":
+        return "{:.3f}"
+    if column.endswith("%") or "pass@" in column or column.startswith("len_"):
+        return "{:.1f}"
+    return None
+
+
 def _fmt(column: str, value: Any) -> str:
     if _is_missing(value):
         return ""
-    if isinstance(value, float) and value.is_integer() and column not in _FORMATS:
+    fmt = _format_of(column)
+    if isinstance(value, float) and value.is_integer() and fmt is None:
         return str(int(value))
-    fmt = _FORMATS.get(column)
-    return fmt.format(value) if fmt and isinstance(value, int | float) else str(value)
+    if fmt is None and isinstance(value, float):
+        fmt = "{:.3g}"
+    return fmt.format(value) if fmt and isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Formatted text version for humans (CI merged into one column)."""
     out = frame.drop(columns=[c for c in _TEXT_ONLY if c in frame.columns])
     text = pd.DataFrame({c: [_fmt(c, v) for v in out[c]] for c in out.columns}, index=out.index)
-    if {"delta_ci95_low", "delta_ci95_high"} <= set(text.columns):
-        ci = [f"[{lo}, {hi}]" if lo else "" for lo, hi in zip(text["delta_ci95_low"], text["delta_ci95_high"], strict=True)]
-        at = list(text.columns).index("delta_ci95_low")
-        text = text.drop(columns=["delta_ci95_low", "delta_ci95_high"])
-        text.insert(at, "delta_ci95", ci)
+    for prefix in ("delta_ci95", "ci95"):
+        low, high = f"{prefix}_low", f"{prefix}_high"
+        if {low, high} <= set(text.columns):
+            ci = [f"[{lo}, {hi}]" if lo else "" for lo, hi in zip(text[low], text[high], strict=True)]
+            at = list(text.columns).index(low)
+            text = text.drop(columns=[low, high])
+            text.insert(at, prefix, ci)
     return text
 
 

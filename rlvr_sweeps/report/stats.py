@@ -8,9 +8,10 @@ vs the reverse). With 10-500 problems a +5 pp change is often inside the noise; 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -59,3 +60,85 @@ def paired_delta(base: Mapping[str, float], trained: Mapping[str, float]) -> dic
         "lost": b,
         "mcnemar_p": mcnemar_exact_p(b, c),
     }
+
+
+# ---------------------------------------------------------------- seeds and problems (crossed design)
+
+
+def task_matrix(runs: Sequence[Mapping[str, float]], tasks: Sequence[str]) -> np.ndarray:
+    """seeds × tasks array of per-task values (every run must hold every task)."""
+    return np.array([[run[t] for t in tasks] for run in runs], dtype=float).reshape(len(runs), len(tasks))
+
+
+def common_tasks(runs: Sequence[Mapping[str, float]], what: str) -> list[str]:
+    """The one task set of several runs; a mismatch is an error (a paired comparison over
+    different problems would compare the problems, not the cells)."""
+    sets = [frozenset(r) for r in runs]
+    if not sets or not sets[0]:
+        return []
+    if any(s != sets[0] for s in sets[1:]):
+        sizes = sorted({len(s) for s in sets})
+        raise ValueError(f"{what}: the runs were evaluated on different task sets (sizes {sizes}); "
+                         "evaluate every cell on the same split and max_eval_tasks")
+    return sorted(sets[0])
+
+
+def bootstrap_stats(
+    arms: Sequence[tuple[np.ndarray, float]], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = SEED
+) -> np.ndarray:
+    """Bootstrap distribution of Σ w·mean(arm) over arms of seeds × tasks arrays sharing one task axis.
+
+    Hierarchical, for a crossed design (every seed evaluated on the same problems): each replicate
+    resamples the seeds of every arm with replacement (training-seed variance, the main noise of
+    small-model RL), then resamples the problems once, shared by all arms (the same test set is a
+    sample of problems for everyone). An arm with one seed contributes problem noise only."""
+    n_tasks = arms[0][0].shape[1]
+    rng = np.random.default_rng(seed + 1)  # seeds' draws; the problems' come from `seed`
+    total = np.zeros((resamples, n_tasks))
+    for matrix, weight in arms:  # resampled seeds as multiplicities: one matrix product per arm
+        n_seeds = matrix.shape[0]
+        drawn = rng.integers(0, n_seeds, size=(resamples, n_seeds))
+        counts = (drawn[:, :, None] == np.arange(n_seeds)).sum(axis=1)  # (resamples, seeds)
+        total += (weight / n_seeds) * (counts @ matrix)  # (resamples, tasks): seed-averaged per task
+    return np.einsum("bt,bt->b", total, _task_weights(n_tasks, resamples, seed))
+
+
+@functools.lru_cache(maxsize=8)
+def _task_weights(n_tasks: int, resamples: int, seed: int) -> np.ndarray:
+    """How often each problem is drawn in each replicate, divided by n_tasks (shared by every
+    bootstrap of the report: the same problem resamples for every row, computed once)."""
+    drawn = np.random.default_rng(seed).integers(0, n_tasks, size=(resamples, n_tasks))
+    flat = (drawn + n_tasks * np.arange(resamples)[:, None]).ravel()
+    weights = np.bincount(flat, minlength=resamples * n_tasks).reshape(resamples, n_tasks) / n_tasks
+    weights.flags.writeable = False
+    return weights
+
+
+def percentile_ci(stats: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    low, high = np.quantile(stats, [(1 - confidence) / 2, (1 + confidence) / 2])
+    return float(low), float(high)
+
+
+def paired_test_p(diffs: np.ndarray) -> float:
+    """Two-sided Wilcoxon signed-rank p of per-problem differences (ties at 0 dropped, as usual);
+    1.0 when nothing differs."""
+    from scipy.stats import wilcoxon
+
+    nonzero = diffs[np.abs(diffs) > 1e-12]
+    if len(nonzero) == 0:
+        return 1.0
+    return float(wilcoxon(nonzero, zero_method="wilcox", alternative="two-sided").pvalue)
+
+
+CORRECTIONS = {"holm": "holm", "bh": "fdr_bh"}  # our option name -> statsmodels' method name
+
+
+def adjust(pvalues: Sequence[float], method: str = "holm") -> list[float]:
+    """Family-wise (Holm) or false-discovery-rate (Benjamini-Hochberg) adjusted p-values."""
+    from statsmodels.stats.multitest import multipletests
+
+    if method not in CORRECTIONS:
+        raise ValueError(f"unknown correction {method!r}: use one of {sorted(CORRECTIONS)}")
+    if not len(pvalues):
+        return []
+    return [float(p) for p in multipletests(list(pvalues), method=CORRECTIONS[method])[1]]

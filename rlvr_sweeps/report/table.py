@@ -56,10 +56,13 @@ def error_text(cell: Cell) -> str | None:
     return text if len(text) <= _ERROR_TEXT else text[: _ERROR_TEXT - 1] + "…"
 
 
-def paired(cell: Cell) -> dict[str, float] | None:
-    if cell.job_dir is None:
-        return None
-    runs = [per_task_pass(read_jsonl(problems_path(cell.job_dir, label))) for label in ("base", "trained")]
+def paired(cell: Cell, runs: list[dict[str, float]] | None = None) -> dict[str, float] | None:
+    """The cell's paired base→trained statistics from its per-problem files (or `runs`, the
+    greedy pass per task of base and trained when the caller already read them)."""
+    if runs is None:
+        if cell.job_dir is None:
+            return None
+        runs = [per_task_pass(read_jsonl(problems_path(cell.job_dir, label))) for label in ("base", "trained")]
     return paired_delta(*runs) if all(runs) else None
 
 
@@ -100,12 +103,13 @@ def swept_keys(cells: list[Cell]) -> list[str]:
     return [o.partition("=")[0].lstrip("+~") for o in cells[0].overrides]
 
 
-def build_table(cells: list[Cell]) -> pd.DataFrame:
+def build_table(cells: list[Cell], runs: Callable[[Cell], list[dict[str, float]] | None] | None = None) -> pd.DataFrame:
+    """One row per cell; `runs(cell)` may supply its already-read base/trained pass per task."""
     keys = swept_keys(cells)
     rows = []
     for cell in cells:
         row: dict[str, Any] = {k: cell.params.get(k) for k in keys}
-        stats = paired(cell) if cell.status == "ok" else None
+        stats = paired(cell, runs(cell) if runs else None) if cell.status == "ok" else None
         for name, get in METRICS.items():
             row[name] = get(cell)
             if name == "delta_pp" and stats:

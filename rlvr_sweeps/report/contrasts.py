@@ -1,0 +1,93 @@
+"""Contrasts between configurations: for every swept group with two or more options, each option
+against a reference option (default: the first listed), trained vs trained.
+
+Within each combination of the other swept choices (per model, per LoRA rank, ...) and pooled over
+them: per-problem pass rates averaged over each side's seeds, paired by task id (the task sets
+must be equal), Δpp = mean over problems of option − reference, a hierarchical bootstrap CI
+(each side's seeds resampled, problems resampled once for both), a Wilcoxon signed-rank p over
+the per-problem differences, and that p adjusted across the whole family of rows (Holm by
+default, Benjamini-Hochberg as an option). The pooled row averages the per-combination
+differences, so each combination weighs the same; it is only written when there are several.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .aggregate import Configuration
+from .stats import adjust, bootstrap_stats, common_tasks, paired_test_p, percentile_ci, task_matrix
+
+POOLED = "*"  # the value of a fixed-choice column in a pooled row
+MINUS = "−"
+
+
+def _trained(conf: Configuration) -> list[dict[str, float]]:
+    return [c.evals["trained"].passed for c in conf.ok if "trained" in c.evals]
+
+
+def _row(group: str, option: str, reference: str, fixed: dict[str, str],
+         pairs: list[tuple[Configuration, Configuration]]) -> dict[str, Any] | None:
+    """One contrast over one or several (option, reference) configuration pairs."""
+    runs = [(_trained(a), _trained(r)) for a, r in pairs]
+    runs = [(a, r) for a, r in runs if a and r]
+    if not runs:
+        return None
+    tasks = common_tasks([run for a, r in runs for run in (*a, *r)], f"{group}: {option} {MINUS} {reference}")
+    if not tasks:
+        return None
+    arms, diffs = [], np.zeros(len(tasks))
+    for a, r in runs:
+        ma, mr = task_matrix(a, tasks), task_matrix(r, tasks)
+        arms += [(ma, 1 / len(runs)), (mr, -1 / len(runs))]
+        diffs += (ma.mean(axis=0) - mr.mean(axis=0)) / len(runs)
+    low, high = percentile_ci(bootstrap_stats(arms))
+    return {
+        "contrast": f"{group}: {option} {MINUS} {reference}",
+        "group": group,
+        "option": option,
+        "reference": reference,
+        **fixed,
+        "delta_pp": 100 * float(diffs.mean()),
+        "ci95_low": 100 * low,
+        "ci95_high": 100 * high,
+        "p": paired_test_p(diffs),
+        "n_tasks": len(tasks),
+        "n_seeds": min(min(len(a), len(r)) for a, r in runs),
+        "n_pairs": len(runs),
+    }
+
+
+def build_contrasts(keys: list[str], confs: list[Configuration], reference: dict[str, str] | None = None,
+                    correction: str = "holm") -> pd.DataFrame:
+    reference = reference or {}
+    rows: list[dict[str, Any]] = []
+    for group in keys:
+        options = list(dict.fromkeys(c.choices[group] for c in confs if c.choices.get(group) is not None))
+        if len(options) < 2:
+            continue
+        ref = reference.get(group, options[0])
+        if ref not in options:
+            raise ValueError(f"reference {group}={ref} is not among the swept options {options}")
+        others = [k for k in keys if k != group]
+        by_fixed: dict[tuple, dict[str, Configuration]] = {}
+        for conf in confs:
+            by_fixed.setdefault(tuple(conf.choices.get(k) for k in others), {})[conf.choices[group]] = conf
+        for option in (o for o in options if o != ref):
+            pairs = [(fixed, sides[option], sides[ref]) for fixed, sides in by_fixed.items()
+                     if option in sides and ref in sides]
+            for fixed, a, r in pairs:
+                row = _row(group, option, ref, dict(zip(others, fixed, strict=True)), [(a, r)])
+                rows += [row] if row else []
+            if len(pairs) > 1:
+                row = _row(group, option, ref, dict.fromkeys(others, POOLED), [(a, r) for _, a, r in pairs])
+                rows += [row] if row else []
+    column = f"p_{correction}"
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=["contrast", "group", "option", "reference", *keys, "delta_pp", "ci95_low",
+                                     "ci95_high", "p", column, "n_tasks", "n_seeds", "n_pairs"])
+    frame.insert(list(frame.columns).index("p") + 1, column, adjust(list(frame["p"]), correction))
+    return frame
