@@ -114,8 +114,8 @@ def tokens_per_s(mean_len: float, s_per_step: float, conf_overrides: list[str]) 
     """Generated tokens per second: completions per optimizer step x mean length / seconds per step."""
     from hydra import compose, initialize_config_dir
 
-    from rlvr_sweeps.algos.base import world_size
     from rlvr_sweeps.config import register_configs, to_config
+    from rlvr_sweeps.config.rules import world_size
     from rlvr_sweeps.paths import conf_dir
 
     register_configs()

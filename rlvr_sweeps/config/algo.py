@@ -6,6 +6,13 @@ from dataclasses import dataclass
 from enum import Enum
 
 
+class AlgoName(str, Enum):
+    """Key of `rlvr_sweeps.algos.ALGORITHMS` and of the cross-group rules in `config.rules`."""
+
+    grpo = "grpo"  # token-level ratios (Shao et al. 2024)
+    gspo = "gspo"  # sequence-level ratios (Zheng et al. 2025): must be off-policy to differ from GRPO
+
+
 class LossType(str, Enum):
     grpo = "grpo"
     dr_grpo = "dr_grpo"
@@ -30,7 +37,7 @@ class ScaleRewards(str, Enum):
 
 @dataclass
 class AlgoConfig:
-    name: str = "grpo"  # key of rlvr_sweeps.algos.ALGORITHMS
+    name: AlgoName = AlgoName.grpo  # which algorithm's rules and GRPOConfig arguments apply
     loss_type: LossType = LossType.grpo
     importance_sampling_level: ImportanceSamplingLevel = ImportanceSamplingLevel.token
     epsilon: float = 0.2  # lower clip range of the ratio
@@ -41,3 +48,9 @@ class AlgoConfig:
     num_iterations: int = 1  # μ: optimisation passes over each generation batch
     scale_rewards: ScaleRewards = ScaleRewards.group
     mask_truncated_completions: bool = False  # DAPO: drop truncated completions from the loss
+
+    def __post_init__(self) -> None:
+        if self.num_generations < 2:
+            raise ValueError(
+                f"algo.num_generations={self.num_generations}: group-relative advantages need at least 2 completions per prompt"
+            )

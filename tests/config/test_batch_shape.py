@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hydra import compose, initialize_config_dir
 
-from rlvr_sweeps.algos.base import check_batch_shape
 from rlvr_sweeps.config import ConfigError, register_configs, to_config
+from rlvr_sweeps.config.rules import check_batch_shape
 from rlvr_sweeps.paths import conf_dir
 
 

@@ -14,7 +14,7 @@ from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
 
 from rlvr_sweeps.cli import normalize_argv
-from rlvr_sweeps.config import ConfigError, register_configs, to_config
+from rlvr_sweeps.config import AlgoName, ConfigError, register_configs, to_config
 from rlvr_sweeps.paths import conf_dir
 
 register_configs()
@@ -69,7 +69,7 @@ def test_gspo_with_num_iterations_is_off_policy() -> None:
 
 @pytest.mark.parametrize("algo", ["grpo", "gspo"])
 def test_shipped_algos_are_off_policy(algo: str) -> None:
-    from rlvr_sweeps.algos.base import is_off_policy
+    from rlvr_sweeps.config.rules import is_off_policy
 
     assert is_off_policy(to_config(_compose(f"algo={algo}")))
 
@@ -77,8 +77,8 @@ def test_shipped_algos_are_off_policy(algo: str) -> None:
 def test_gspo_and_grpo_differ_in_trl_args() -> None:
     from rlvr_sweeps.algos import ALGORITHMS
 
-    grpo = ALGORITHMS["grpo"].trl_args(to_config(_compose("algo=grpo")))
-    gspo = ALGORITHMS["gspo"].trl_args(to_config(_compose("algo=gspo")))
+    grpo = ALGORITHMS[AlgoName.grpo].trl_args(to_config(_compose("algo=grpo")))
+    gspo = ALGORITHMS[AlgoName.gspo].trl_args(to_config(_compose("algo=gspo")))
     assert grpo["importance_sampling_level"] == "token" and gspo["importance_sampling_level"] == "sequence"
     assert gspo["loss_type"] == "grpo"
 
@@ -153,3 +153,19 @@ def test_dryrun_launcher_refuses_a_grid_with_an_invalid_cell(tmp_path: Path) -> 
     )
     assert out.returncode == 2
     assert "1 invalid" in out.stdout and "on-policy" in out.stdout
+
+
+def test_config_package_does_not_import_the_algorithms() -> None:
+    """The config -> algos edge is gone: composing and validating never loads rlvr_sweeps.algos."""
+    code = (
+        "import sys; from rlvr_sweeps.config import to_config, register_configs; import rlvr_sweeps.config.rules; "
+        "assert not any(m.startswith('rlvr_sweeps.algos') for m in sys.modules), sorted(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(CONF.parent)})
+
+
+def test_every_algo_name_has_rules_and_an_algorithm() -> None:
+    from rlvr_sweeps.algos import ALGORITHMS
+    from rlvr_sweeps.config.rules import ALGO_RULES
+
+    assert set(ALGORITHMS) == set(ALGO_RULES) == set(AlgoName)
