@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .ranges import check_range
+
 
 class AlgoName(str, Enum):
     """Key of `rlvr_sweeps.algos.ALGORITHMS` and of the cross-group rules in `config.rules`."""
@@ -50,7 +52,13 @@ class AlgoConfig:
     mask_truncated_completions: bool = False  # DAPO: drop truncated completions from the loss
 
     def __post_init__(self) -> None:
-        if self.num_generations < 2:
+        if self.num_generations < 2:  # its own wording: the reason matters more than the bound
             raise ValueError(
-                f"algo.num_generations={self.num_generations}: group-relative advantages need at least 2 completions per prompt"
+                f"algo.num_generations={self.num_generations} is out of range: allowed [2, inf) "
+                "(group-relative advantages need at least 2 completions per prompt)"
             )
+        check_range("algo.epsilon", self.epsilon, 0, 1, lo_open=True, hi_open=True)
+        check_range("algo.epsilon_high", self.epsilon_high, 0, lo_open=True, optional=True)
+        check_range("algo.beta", self.beta, 0)
+        check_range("algo.steps_per_generation", self.steps_per_generation, 1, optional=True)
+        check_range("algo.num_iterations", self.num_iterations, 1)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from .ranges import check_range
+
 
 class ModelKind(str, Enum):
     """What produces completions: a causal LM, or a pseudo-policy used by evaluation self-checks."""
@@ -69,8 +71,6 @@ class ModelConfig:
                 raise ValueError(f"model.arch_config={self.arch_config!r} is not shipped; choose one of {names}")
             if self.path:
                 raise ValueError(f"model '{self.name}': set model.path or model.arch_config, not both")
-        if self.warm_start_steps < 0 or self.warm_start_lr <= 0 or self.warm_start_batch_size < 1:
-            raise ValueError(
-                f"model '{self.name}': warm start needs warm_start_steps >= 0 (0 = off), warm_start_lr > 0 "
-                "and warm_start_batch_size >= 1"
-            )
+        check_range("model.warm_start_steps", self.warm_start_steps, 0)  # 0 = off
+        check_range("model.warm_start_lr", self.warm_start_lr, 0, lo_open=True)
+        check_range("model.warm_start_batch_size", self.warm_start_batch_size, 1)

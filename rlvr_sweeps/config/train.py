@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .ranges import check_range
+
 
 class VLLMMode(str, Enum):
     """TRL's `vllm_mode`: where rollouts are generated when `use_vllm` is on."""
@@ -42,13 +44,15 @@ class TrainConfig:
     log_completions: bool = False  # TRL prints/logs a sample of completions each logging step
 
     def __post_init__(self) -> None:
-        for name in ("max_steps", "per_device_train_batch_size", "gradient_accumulation_steps", "max_completion_length"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"train.{name} must be positive, got {getattr(self, name)}")
-        if not 0.0 < self.vllm_gpu_memory_utilization <= 1.0:
-            raise ValueError(
-                f"train.vllm_gpu_memory_utilization={self.vllm_gpu_memory_utilization} must be in (0, 1]"
-            )
+        for name in ("max_steps", "per_device_train_batch_size", "gradient_accumulation_steps",
+                     "max_completion_length", "logging_steps", "save_total_limit", "vllm_tensor_parallel_size"):
+            check_range(f"train.{name}", getattr(self, name), 1)
+        for name in ("warmup_steps", "weight_decay", "save_steps"):
+            check_range(f"train.{name}", getattr(self, name), 0)
+        for name in ("learning_rate", "max_grad_norm", "temperature"):
+            check_range(f"train.{name}", getattr(self, name), 0, lo_open=True)
+        check_range("train.top_p", self.top_p, 0, 1, lo_open=True)
+        check_range("train.vllm_gpu_memory_utilization", self.vllm_gpu_memory_utilization, 0, 1, lo_open=True)
         if self.vllm_max_model_length is not None and self.vllm_max_model_length <= self.max_completion_length:
             raise ValueError(
                 f"train.vllm_max_model_length={self.vllm_max_model_length} leaves no room for the prompt: it must "
