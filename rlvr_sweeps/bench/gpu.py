@@ -52,7 +52,7 @@ def save_random_model(model: str, tokenizer: str, out: Path) -> Path:
     from rlvr_sweeps.config.model import ModelConfig
     from rlvr_sweeps.models import load_model, load_tokenizer
 
-    cfg = ModelConfig(name=model, arch_config=model, tokenizer=tokenizer)
+    cfg = ModelConfig(name=model, arch_config=model, tokenizer=tokenizer, config_overrides={}, warm_start_steps=0)
     tok = load_tokenizer(cfg)
     load_model(cfg, 0, tokenizer=tok).to(torch.bfloat16).save_pretrained(out)
     tok.save_pretrained(out)

@@ -6,6 +6,7 @@ import itertools
 import os
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
 
 from rlvr_sweeps.cli import normalize_argv
-from rlvr_sweeps.config import AlgoName, ConfigError, register_configs, to_config
+from rlvr_sweeps.config import AlgoName, Config, ConfigError, register_configs, to_config
 from rlvr_sweeps.paths import conf_dir
 
 register_configs()
@@ -164,3 +165,12 @@ def test_every_algo_name_has_rules_and_an_algorithm() -> None:
     from rlvr_sweeps.config.rules import ALGO_RULES
 
     assert set(ALGORITHMS) == set(ALGO_RULES) == set(AlgoName)
+
+
+@pytest.mark.parametrize("group", [f.name for f in fields(Config) if f.name != "output_dir"])
+def test_dataclass_defaults_equal_the_default_yaml_of_every_group(compose, group: str) -> None:
+    """One source of defaults: the dataclass defaults are the values; the YAML of each group's default
+    option (conf/config.yaml's defaults list) repeats them with their trade-off comments and may not
+    drift. Non-default options (lora=r8, model=qwen3-0.6b, ...) override only what they change."""
+    composed = getattr(to_config(compose()), group)
+    assert composed == getattr(Config(), group), f"conf/{group} and the schema's defaults differ"
