@@ -95,7 +95,7 @@ class RewardConfig:
     components: list[RewardComponent] = field(default_factory=_unit_only)
     unit: UnitRewardConfig = field(default_factory=UnitRewardConfig)
     ruff: RuffRewardConfig = field(default_factory=RuffRewardConfig)
-    aggregation: Aggregation = Aggregation.sum  # = conf/reward/unit.yaml (the default option); combined sets GDPO
+    aggregation: Aggregation = Aggregation.normalize_then_sum
     # Rollout monitors (unit pass rate, Ruff profile, no_code / stub shares) logged every step
     # whatever the reward; never a reward column, so they cannot enter the advantage.
     monitors: bool = True
