@@ -7,6 +7,7 @@ are instant; the job (rlvr_sweeps.job) imports the heavy stack only when it runs
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
@@ -14,6 +15,7 @@ from omegaconf import DictConfig
 from rlvr_sweeps.cli import normalize_argv
 from rlvr_sweeps.config import ConfigError, register_configs, to_config
 from rlvr_sweeps.paths import conf_dir
+from rlvr_sweeps.sweep.cell import FINAL, FinalRecord
 
 register_configs()
 
@@ -26,9 +28,25 @@ def main(cfg: DictConfig) -> float | None:
         # A cross-field mistake is the user's to fix: one line, no traceback, before any job starts work.
         print(f"rlvr_sweeps: config error: {e}", file=sys.stderr)
         sys.exit(2)
-    from rlvr_sweeps.job import run_job
+    from rlvr_sweeps.job import run_job  # the heavy stack: only once a job really runs
 
-    return run_job(conf, cfg)
+    result = run_job(conf, cfg)
+    _exit_if_single_run_failed(conf.output_dir)
+    return result
+
+
+def _exit_if_single_run_failed(job_dir: str) -> None:
+    """A single run is the whole command: its failure must reach the exit status (scripts, CI, SLURM
+    arrays). A multirun records the failure and carries on; GatherCallback exits non-zero at its end."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    if HydraConfig.get().mode == RunMode.MULTIRUN:
+        return
+    record = FinalRecord.load(job_dir)
+    if record is not None and not record.ok:
+        print(f"rlvr_sweeps: job failed: {record.error} (traceback in {Path(job_dir) / FINAL})", file=sys.stderr)
+        sys.exit(1)
 
 
 def cli() -> None:

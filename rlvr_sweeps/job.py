@@ -93,7 +93,7 @@ def run_info(conf: Config, cfg: DictConfig, job_dir: Path) -> RunInfo:
     choices, overrides, sweep_dir = _hydra_runtime()
     return RunInfo(
         job_dir=job_dir,
-        algo=conf.algo.name,
+        algo=conf.algo.name.value,
         name=",".join(overrides) or "default",
         group=sweep_group(sweep_dir),
         choices=choices,
@@ -309,7 +309,6 @@ def run_job(conf: Config, cfg: DictConfig) -> float | None:
     stale = job_dir / FINAL  # a failed attempt: kept aside so the cell reads `running`, not `failed`
     if stale.exists():
         os.replace(stale, job_dir / PREVIOUS)
-    mark_running(job_dir)
     final: dict[str, Any] = {
         "status": "failed",
         "error": None,
@@ -324,16 +323,19 @@ def run_job(conf: Config, cfg: DictConfig) -> float | None:
         "world_size": int(os.environ.get("WORLD_SIZE", "1")),  # processes of a multi-GPU (DDP) cell
         "job_dir": str(job_dir),
     }
-    logger = make_logger(conf.logger)
+    logger = RunLogger()  # replaced by the configured one inside the handler: its failure is recorded too
     failed = True
-    try:
+    try:  # everything from the `running` marker on: no cell can be left marked running without a record
+        mark_running(job_dir)
+        logger = make_logger(conf.logger)
         logger.start(info)
         _train_and_evaluate(conf, info, logger, final)
         final["status"] = "ok"
         failed = False
     except Exception as exc:  # recorded, not raised: the other cells of the sweep must still run
         final["error"] = error_record(exc)
-        _say(f"{info.name}: FAILED with {type(exc).__name__}: {exc}\n{final['error']['traceback']}")
+        tail = f"\n{final['error']['traceback']}" if _hydra_runtime()[2] else f" (traceback in {job_dir / FINAL})"
+        _say(f"{info.name}: FAILED with {type(exc).__name__}: {exc}{tail}")  # one line for a single run
     except BaseException:  # interrupted (Ctrl-C, preemption): leave no final.json, so it resumes
         clear_running(job_dir)
         _finish_logger(logger, failed=True)

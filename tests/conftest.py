@@ -25,3 +25,23 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "mbpp" / "mbpp.jsonl").is_file():
         raise FileNotFoundError(f"{SHARED_DATA} is missing: clone the repo next to its shared/ folder")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def compose():
+    """The one compose helper of the config tests: `compose(*overrides, config_name="config",
+    hydra_cfg=False)` returns the composed DictConfig of conf/<config_name>.yaml with the schema
+    registered, as `python -m rlvr_sweeps` would see it (no Hydra job is run)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    from rlvr_sweeps.config import register_configs
+    from rlvr_sweeps.paths import conf_dir
+
+    register_configs()
+
+    def _compose(*overrides: str, config_name: str = "config", hydra_cfg: bool = False):
+        with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):
+            return hydra_compose(config_name, overrides=list(overrides), return_hydra_config=hydra_cfg)
+
+    return _compose

@@ -1,23 +1,11 @@
-"""GRPO (Shao et al. 2024): token-level importance ratios, group-normalised advantages."""
+"""GRPO (Shao et al. 2024): token-level importance ratios, group-normalised advantages.
+
+Its rule (token-level ratios) is `rlvr_sweeps.config.rules`'s; here only the GRPOConfig mapping."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from rlvr_sweeps.config import AlgoName
 
-from .base import Algorithm, check_batch_shape
+from .base import Algorithm
 
-if TYPE_CHECKING:
-    from rlvr_sweeps.config import Config
-
-
-def validate(cfg: Config) -> None:
-    from rlvr_sweeps.config import ConfigError
-
-    check_batch_shape(cfg)
-    if cfg.algo.importance_sampling_level.value != "token":
-        raise ConfigError(
-            "algo=grpo uses token-level importance sampling; importance_sampling_level=sequence is GSPO: use algo=gspo"
-        )
-
-
-ALGORITHM = Algorithm(name="grpo", validate=validate)
+ALGORITHM = Algorithm(name=AlgoName.grpo)

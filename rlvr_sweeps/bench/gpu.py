@@ -52,7 +52,7 @@ def save_random_model(model: str, tokenizer: str, out: Path) -> Path:
     from rlvr_sweeps.config.model import ModelConfig
     from rlvr_sweeps.models import load_model, load_tokenizer
 
-    cfg = ModelConfig(name=model, arch_config=model, tokenizer=tokenizer)
+    cfg = ModelConfig(name=model, arch_config=model, tokenizer=tokenizer, config_overrides={}, warm_start_steps=0)
     tok = load_tokenizer(cfg)
     load_model(cfg, 0, tokenizer=tok).to(torch.bfloat16).save_pretrained(out)
     tok.save_pretrained(out)
@@ -114,8 +114,8 @@ def tokens_per_s(mean_len: float, s_per_step: float, conf_overrides: list[str]) 
     """Generated tokens per second: completions per optimizer step x mean length / seconds per step."""
     from hydra import compose, initialize_config_dir
 
-    from rlvr_sweeps.algos.base import world_size
     from rlvr_sweeps.config import register_configs, to_config
+    from rlvr_sweeps.config.rules import world_size
     from rlvr_sweeps.paths import conf_dir
 
     register_configs()

@@ -2,7 +2,7 @@
 
 The YAML files under conf/ merge into `Config`, registered in Hydra's ConfigStore as
 `base_config`, so a typo in a key or an enum value outside its set fails at compose time.
-Cross-field rules (e.g. GSPO needs off-policy steps) are checked by `to_config`, which every
+Cross-group rules (`rules.py`: GSPO needs off-policy steps, batch shapes) are checked by `to_config`, which every
 entry point calls right after composing and before importing torch.
 """
 
@@ -13,8 +13,10 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from .algo import AlgoConfig
+from . import rules
+from .algo import AlgoConfig, AlgoName
 from .data import DataConfig
+from .errors import ConfigError
 from .eval import EvalConfig
 from .logger import LoggerConfig
 from .lora import LoraConfig
@@ -53,14 +55,8 @@ def register_configs() -> None:
     _REGISTERED = True
 
 
-class ConfigError(ValueError):
-    """A composed config that is well-typed but inconsistent; the message says what to change."""
-
-
 def to_config(cfg: DictConfig | dict[str, Any]) -> Config:
     """Instantiate the dataclasses (running their __post_init__ checks) and the cross-group rules."""
-    from rlvr_sweeps.algos import ALGORITHMS
-
     if isinstance(cfg, DictConfig) and "hydra" in cfg:  # a sweep cell composed with its hydra node
         cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
     node = OmegaConf.merge(OmegaConf.structured(Config), cfg)
@@ -75,14 +71,13 @@ def to_config(cfg: DictConfig | dict[str, Any]) -> Config:
     assert isinstance(conf, Config)
     if conf.eval.timeout_s is None:  # one limit source: evaluation runs programs as the reward does
         conf.eval.timeout_s = conf.sandbox.timeout_s
-    if conf.algo.name not in ALGORITHMS:
-        raise ConfigError(f"algo.name={conf.algo.name!r} is unknown; choose one of {sorted(ALGORITHMS)}")
-    ALGORITHMS[conf.algo.name].validate(conf)
+    rules.validate(conf)
     return conf
 
 
 __all__ = [
     "AlgoConfig",
+    "AlgoName",
     "Config",
     "ConfigError",
     "DataConfig",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .ranges import check_range
+
 
 class DataSource(str, Enum):
     """Key of `rlvr_sweeps.data.LOADERS`: how tasks are read."""
@@ -27,8 +29,8 @@ class PromptTests(str, Enum):
 
 @dataclass
 class DataConfig:
-    name: str = "embedded"  # label in tables and W&B tags
-    source: DataSource = DataSource.embedded  # which loader reads the tasks
+    name: str = "arith"  # label in tables and W&B tags
+    source: DataSource = DataSource.arith  # which loader reads the tasks: arith is learnable by the tiny default
     path: str = ""  # local file (.json/.jsonl/.jsonl.gz); "" = the hub (`hub_id`) or the package
     hub_id: str = ""  # datasets hub id used when `path` is empty: needs network, or a warm HF cache
     hub_config: str = ""  # hub config name ("full" / "sanitized")
@@ -40,9 +42,7 @@ class DataConfig:
 
     def __post_init__(self) -> None:
         for key in ("max_train_tasks", "max_eval_tasks"):
-            value = getattr(self, key)
-            if value is not None and value < 1:
-                raise ValueError(f"data.{key} must be >= 1 or null (= all tasks), got {value}")
+            check_range(f"data.{key}", getattr(self, key), 1, optional=True)  # null = all tasks
         try:
             self.prompt_tests = PromptTests(getattr(self.prompt_tests, "value", self.prompt_tests))
         except ValueError:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .ranges import check_range
+
 
 class EvalBackend(str, Enum):
     """Key of ``rlvr_sweeps.evaluate.generators.BACKENDS``: what generates for model.kind=hf."""
@@ -23,10 +25,8 @@ class VLLMEvalConfig:
     enforce_eager: bool = False  # true skips CUDA-graph capture: slower decoding, faster start (required on CPU)
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.memory <= 1.0:
-            raise ValueError(f"eval.vllm.memory must be in (0, 1], got {self.memory}")
-        if self.max_model_len < 1:
-            raise ValueError(f"eval.vllm.max_model_len must be >= 1, got {self.max_model_len}")
+        check_range("eval.vllm.memory", self.memory, 0, 1, lo_open=True)
+        check_range("eval.vllm.max_model_len", self.max_model_len, 1)
 
 
 @dataclass
@@ -51,7 +51,7 @@ class EvalConfig:
     before: bool = True  # base model (adapter disabled): gives the Δ of every cell
     after: bool = True  # trained adapter
     backend: EvalBackend = EvalBackend.hf  # generation backend for model.kind=hf: hf (anywhere) | vllm (extra, faster)
-    max_new_tokens: int = 64  # generation budget; truncated share is reported
+    max_new_tokens: int = 96  # generation budget; truncated share is reported
     batch_size: int = 16  # prompts per generate() call: memory vs speed
     stop_at_code_end: bool = True  # stop a row at the fence closing its first code block: faster, same verdict
     n_samples: int = 0  # sampled completions per task for pass@k; 0 = greedy pass@1 only
@@ -69,17 +69,14 @@ class EvalConfig:
     during: DuringConfig = field(default_factory=DuringConfig)  # validation curve while training
 
     def __post_init__(self) -> None:
-        if self.n_samples < 0:
-            raise ValueError(f"eval.n_samples must be >= 0, got {self.n_samples}")
-        if self.max_new_tokens < 1 or self.batch_size < 1:
-            raise ValueError("eval.max_new_tokens and eval.batch_size must be >= 1")
-        if self.timeout_s is not None and self.timeout_s <= 0:
-            raise ValueError(f"eval.timeout_s must be > 0, got {self.timeout_s}")
-        if any(k < 1 for k in self.ks):
-            raise ValueError(f"eval.ks must be positive integers, got {self.ks}")
+        check_range("eval.n_samples", self.n_samples, 0)
+        check_range("eval.max_new_tokens", self.max_new_tokens, 1)
+        check_range("eval.batch_size", self.batch_size, 1)
+        check_range("eval.timeout_s", self.timeout_s, 0, lo_open=True, optional=True)  # null = sandbox.timeout_s
+        for k in self.ks:
+            check_range("eval.ks[]", k, 1)
         if self.n_samples and not 0.0 < self.temperature:
             raise ValueError("eval.temperature must be > 0 for sampled completions (n_samples > 0)")
         if self.plus_rescore and not self.plus_path:
             raise ValueError("eval.plus_rescore=true needs eval.plus_path=path/to/MbppPlus.jsonl")
-        if not 0.0 < self.top_p <= 1.0:
-            raise ValueError(f"eval.top_p must be in (0, 1], got {self.top_p}")
+        check_range("eval.top_p", self.top_p, 0, 1, lo_open=True)

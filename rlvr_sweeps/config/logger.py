@@ -6,6 +6,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
+class LoggerName(str, Enum):
+    """Key of `rlvr_sweeps.logger.LOGGERS`: which tracker mirrors the job's result files."""
+
+    wandb = "wandb"  # W&B run per cell (offline by default)
+    none = "none"  # local files only: metrics.jsonl and final.json
+
+
 class WandbMode(str, Enum):
     offline = "offline"  # default: works with no account; `wandb sync` uploads later
     online = "online"
@@ -14,7 +21,7 @@ class WandbMode(str, Enum):
 
 @dataclass
 class LoggerConfig:
-    name: str = "wandb"  # "wandb" or "none" (local files only)
+    name: LoggerName = LoggerName.wandb  # wandb | none (local files only); a typo fails at compose time
     project: str = "rlvr_sweeps"
     entity: str | None = None  # W&B team; None = your default entity
     mode: WandbMode = WandbMode.offline  # WANDB_MODE in the environment wins over this

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .ranges import check_range
+
 
 @dataclass
 class LoraConfig:
@@ -12,7 +14,6 @@ class LoraConfig:
     dropout: float = 0.05  # regularisation of the adapter input; 0 for the fastest steps
 
     def __post_init__(self) -> None:
-        if self.r <= 0:
-            raise ValueError(f"lora.r must be a positive integer, got {self.r}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"lora.dropout must be in [0, 1), got {self.dropout}")
+        check_range("lora.r", self.r, 1)
+        check_range("lora.alpha", self.alpha, 0, lo_open=True)
+        check_range("lora.dropout", self.dropout, 0, 1, hi_open=True)

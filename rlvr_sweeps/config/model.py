@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from .ranges import check_range
+
 
 class ModelKind(str, Enum):
     """What produces completions: a causal LM, or a pseudo-policy used by evaluation self-checks."""
@@ -35,6 +37,18 @@ class DType(str, Enum):
     auto = "auto"
 
 
+# The smallest shape that still exercises every Qwen3 block: what `ModelConfig()` (tiny-qwen3) builds.
+TINY_QWEN3_SHAPE: dict[str, int] = {
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "head_dim": 16,
+    "max_position_embeddings": 2048,
+}
+
+
 @dataclass
 class ModelConfig:
     name: str = "tiny-qwen3"  # label in tables and W&B tags
@@ -47,8 +61,8 @@ class ModelConfig:
     chat: bool = True  # prompts as chat messages through the tokenizer's chat template (instruct models)
     enable_thinking: bool = False  # Qwen3 chat template switch; the study used non-thinking mode (shorter)
     dtype: DType = DType.float32  # bfloat16 halves memory on GPUs; float32 is the safe CPU choice
-    config_overrides: dict[str, Any] = field(default_factory=dict)  # arch config fields set on random init
-    warm_start_steps: int = 0  # SFT steps on train references before RL: >0 = a random model emits code; 0 = off
+    config_overrides: dict[str, Any] = field(default_factory=lambda: dict(TINY_QWEN3_SHAPE))  # arch fields on random init
+    warm_start_steps: int = 400  # SFT steps on train references before RL: >0 = a random model emits code; 0 = off
     warm_start_lr: float = 3.0e-3  # full-weight AdamW lr of the warm start: higher = faster fit, less stable
     warm_start_batch_size: int = 8  # train examples per warm-start step: bigger = smoother, slower per step
     lora_target_modules: list[str] = field(  # more modules = more trainable params, closer to full fine-tuning
@@ -69,8 +83,6 @@ class ModelConfig:
                 raise ValueError(f"model.arch_config={self.arch_config!r} is not shipped; choose one of {names}")
             if self.path:
                 raise ValueError(f"model '{self.name}': set model.path or model.arch_config, not both")
-        if self.warm_start_steps < 0 or self.warm_start_lr <= 0 or self.warm_start_batch_size < 1:
-            raise ValueError(
-                f"model '{self.name}': warm start needs warm_start_steps >= 0 (0 = off), warm_start_lr > 0 "
-                "and warm_start_batch_size >= 1"
-            )
+        check_range("model.warm_start_steps", self.warm_start_steps, 0)  # 0 = off
+        check_range("model.warm_start_lr", self.warm_start_lr, 0, lo_open=True)
+        check_range("model.warm_start_batch_size", self.warm_start_batch_size, 1)

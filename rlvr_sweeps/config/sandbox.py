@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .ranges import check_range
+
 
 @dataclass
 class SandboxConfig:
@@ -13,5 +15,6 @@ class SandboxConfig:
     workers: int | None = None  # warm worker processes; None = one per core
 
     def __post_init__(self) -> None:
-        if self.timeout_s <= 0 or self.memory_mb <= 0:
-            raise ValueError("sandbox.timeout_s and sandbox.memory_mb must be positive")
+        check_range("sandbox.timeout_s", self.timeout_s, 0, lo_open=True)
+        check_range("sandbox.memory_mb", self.memory_mb, 1)
+        check_range("sandbox.workers", self.workers, 1, optional=True)

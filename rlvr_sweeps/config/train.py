@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .ranges import check_range
+
 
 class VLLMMode(str, Enum):
     """TRL's `vllm_mode`: where rollouts are generated when `use_vllm` is on."""
@@ -15,15 +17,15 @@ class VLLMMode(str, Enum):
 
 @dataclass
 class TrainConfig:
-    max_steps: int = 4  # optimizer steps; the default profile is sized for minutes on 2 CPU cores
-    per_device_train_batch_size: int = 4  # completions per device per micro-step (TRL counts completions)
+    max_steps: int = 60  # optimizer steps; the default profile is sized for minutes on 2 CPU cores
+    per_device_train_batch_size: int = 16  # completions per device per micro-step (TRL counts completions)
     gradient_accumulation_steps: int = 1  # micro-steps per optimizer step: completions/step = this x batch x ranks
-    learning_rate: float = 2e-4  # LoRA tolerates ~10x the full-finetune rate
+    learning_rate: float = 1e-3  # LoRA tolerates ~10x the full-finetune rate; high because default runs are short
     lr_scheduler_type: str = "constant"  # "cosine" for long runs; constant keeps short runs comparable
     warmup_steps: int = 0
     weight_decay: float = 0.0
     max_grad_norm: float = 1.0
-    max_completion_length: int = 32  # tokens per completion: the main cost of a step
+    max_completion_length: int = 80  # tokens per completion: the main cost of a step
     temperature: float = 1.0  # sampling temperature of rollouts; lower = less exploration
     top_p: float = 1.0
     logging_steps: int = 1  # one metrics.jsonl row (and W&B step) per logging step
@@ -42,13 +44,15 @@ class TrainConfig:
     log_completions: bool = False  # TRL prints/logs a sample of completions each logging step
 
     def __post_init__(self) -> None:
-        for name in ("max_steps", "per_device_train_batch_size", "gradient_accumulation_steps", "max_completion_length"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"train.{name} must be positive, got {getattr(self, name)}")
-        if not 0.0 < self.vllm_gpu_memory_utilization <= 1.0:
-            raise ValueError(
-                f"train.vllm_gpu_memory_utilization={self.vllm_gpu_memory_utilization} must be in (0, 1]"
-            )
+        for name in ("max_steps", "per_device_train_batch_size", "gradient_accumulation_steps",
+                     "max_completion_length", "logging_steps", "save_total_limit", "vllm_tensor_parallel_size"):
+            check_range(f"train.{name}", getattr(self, name), 1)
+        for name in ("warmup_steps", "weight_decay", "save_steps"):
+            check_range(f"train.{name}", getattr(self, name), 0)
+        for name in ("learning_rate", "max_grad_norm", "temperature"):
+            check_range(f"train.{name}", getattr(self, name), 0, lo_open=True)
+        check_range("train.top_p", self.top_p, 0, 1, lo_open=True)
+        check_range("train.vllm_gpu_memory_utilization", self.vllm_gpu_memory_utilization, 0, 1, lo_open=True)
         if self.vllm_max_model_length is not None and self.vllm_max_model_length <= self.max_completion_length:
             raise ValueError(
                 f"train.vllm_max_model_length={self.vllm_max_model_length} leaves no room for the prompt: it must "

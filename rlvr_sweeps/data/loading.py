@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from rlvr_sweeps.config.data import DataConfig
+from rlvr_sweeps.config.data import DataConfig, DataSource
 
 from . import arith
 from .mbpp import load_embedded, load_mbpp, load_sanitized
@@ -23,12 +23,12 @@ class Source:
 
 # MBPP+ is an evaluation set: its one split is the whole benchmark as EvalPlus reports it. Its
 # ids include MBPP train ids (601-809), which the leak guard flags when you also train on those.
-LOADERS: dict[str, Source] = {
-    "mbpp": Source(load_mbpp, MBPP_SPLITS),
-    "mbpp_sanitized": Source(load_sanitized, MBPP_SPLITS),
-    "mbppplus": Source(load_mbppplus, {"test": None}, hint="MBPP+ is evaluation-only: train with data=mbpp"),
-    "embedded": Source(load_embedded, EMBEDDED_SPLITS),
-    "arith": Source(arith.load_arith, arith.SPLITS),
+LOADERS: dict[DataSource, Source] = {
+    DataSource.mbpp: Source(load_mbpp, MBPP_SPLITS),
+    DataSource.mbpp_sanitized: Source(load_sanitized, MBPP_SPLITS),
+    DataSource.mbppplus: Source(load_mbppplus, {"test": None}, hint="MBPP+ is evaluation-only: train with data=mbpp"),
+    DataSource.embedded: Source(load_embedded, EMBEDDED_SPLITS),
+    DataSource.arith: Source(arith.load_arith, arith.SPLITS),
 }
 
 
@@ -44,10 +44,8 @@ def load_tasks(data_cfg: DataConfig, split: str, limit: int | None = None) -> li
     """Tasks of one split, sorted by task id, capped at `limit` or else at data.max_train_tasks
     (when `split` is data.train_split) / data.max_eval_tasks (when it is data.eval_split).
     The cap keeps the first N by id, so capped runs compare the same problems."""
-    source_name = getattr(data_cfg.source, "value", data_cfg.source)
-    if source_name not in LOADERS:
-        raise DataError(f"data.source={source_name!r} is unknown; choose one of {sorted(LOADERS)}")
-    source = LOADERS[source_name]
+    source_name = DataSource(data_cfg.source).value
+    source = LOADERS[DataSource(source_name)]  # an enum: an unknown source failed at compose time
     if split not in source.splits:
         raise DataError(
             f"split {split!r} does not exist for data.source={source_name}; choose one of {list(source.splits)}"

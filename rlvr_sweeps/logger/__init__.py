@@ -8,21 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rlvr_sweeps.config.logger import LoggerConfig
+from rlvr_sweeps.config.logger import LoggerConfig, LoggerName
 
 from .base import RunInfo, RunLogger, labelled
 from .wandb import WandbLogger
 
-LOGGERS: dict[str, Callable[[LoggerConfig], RunLogger]] = {
-    "none": lambda _cfg: RunLogger(),
-    "wandb": WandbLogger,
+LOGGERS: dict[LoggerName, Callable[[LoggerConfig], RunLogger]] = {
+    LoggerName.none: lambda _cfg: RunLogger(),
+    LoggerName.wandb: WandbLogger,
 }
 
 
 def make_logger(cfg: LoggerConfig) -> RunLogger:
-    if cfg.name not in LOGGERS:
-        raise ValueError(f"logger.name={cfg.name!r} is unknown; choose one of {sorted(LOGGERS)}")
-    return LOGGERS[cfg.name](cfg)
+    """`logger.name` is a LoggerName, so an unknown name already failed at compose time."""
+    return LOGGERS[LoggerName(cfg.name)](cfg)
 
 
 __all__ = ["LOGGERS", "RunInfo", "RunLogger", "labelled", "make_logger"]

@@ -13,6 +13,8 @@ from transformers import (
     Qwen3ForCausalLM,
 )
 
+from rlvr_sweeps.config.model import Arch
+
 
 @dataclass(frozen=True)
 class Architecture:
@@ -20,8 +22,8 @@ class Architecture:
     model_class: type[PreTrainedModel]
 
 
-# Keys are the values of rlvr_sweeps.config.model.Arch (checked at compose time).
-ARCHITECTURES: dict[str, Architecture] = {
-    "qwen3": Architecture(Qwen3Config, Qwen3ForCausalLM),
-    "llama": Architecture(LlamaConfig, LlamaForCausalLM),
+# Keyed by rlvr_sweeps.config.model.Arch: an unknown arch already failed at compose time.
+ARCHITECTURES: dict[Arch, Architecture] = {
+    Arch.qwen3: Architecture(Qwen3Config, Qwen3ForCausalLM),
+    Arch.llama: Architecture(LlamaConfig, LlamaForCausalLM),
 }

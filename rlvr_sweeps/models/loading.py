@@ -78,7 +78,7 @@ def model_config(model_cfg: ModelConfig, vocab_size: int | None = None, **extra:
         for key, value in extra.items():
             setattr(config, key, value)
         return config
-    config_class = ARCHITECTURES[model_cfg.arch.value].config_class
+    config_class = ARCHITECTURES[model_cfg.arch].config_class
     defaults = config_class()
     unknown = sorted(k for k in overrides if not hasattr(defaults, k))
     if unknown:

@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hydra import compose, initialize_config_dir
 
-from rlvr_sweeps.algos.base import check_batch_shape
-from rlvr_sweeps.config import ConfigError, register_configs, to_config
-from rlvr_sweeps.paths import conf_dir
-
-
-def _compose(*overrides: str):
-    register_configs()
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        return compose("config", overrides=list(overrides))
+from rlvr_sweeps.config import ConfigError, to_config
+from rlvr_sweeps.config.rules import check_batch_shape
 
 
 def _trl_accepts(per_device: int, processes: int, spg: int, g: int) -> bool:
@@ -23,11 +15,11 @@ def _trl_accepts(per_device: int, processes: int, spg: int, g: int) -> bool:
 
 @pytest.mark.parametrize(("per_device", "processes", "spg", "g"),
                          [(1, 4, 2, 8), (2, 4, 1, 8), (3, 2, 2, 4), (2, 1, 2, 8), (4, 2, 2, 8)])
-def test_shape_check_agrees_with_trl_for_every_world_size(per_device, processes, spg, g):
-    conf = to_config(_compose(f"train.per_device_train_batch_size={per_device}", f"algo.steps_per_generation={spg}",
+def test_shape_check_agrees_with_trl_for_every_world_size(compose, per_device, processes, spg, g):
+    conf = to_config(compose(f"train.per_device_train_batch_size={per_device}", f"algo.steps_per_generation={spg}",
                               f"algo.num_generations={g}", "train.gradient_accumulation_steps=1")
                      ) if _trl_accepts(per_device, 1, spg, g) else None
-    cfg = conf or to_config(_compose())  # a valid base config whose shape we change below
+    cfg = conf or to_config(compose())  # a valid base config whose shape we change below
     cfg.train.per_device_train_batch_size, cfg.algo.steps_per_generation, cfg.algo.num_generations = per_device, spg, g
     if _trl_accepts(per_device, processes, spg, g):
         check_batch_shape(cfg, processes)
@@ -36,11 +28,11 @@ def test_shape_check_agrees_with_trl_for_every_world_size(per_device, processes,
             check_batch_shape(cfg, processes)
 
 
-def test_world_size_comes_from_the_launcher_environment(monkeypatch):
+def test_world_size_comes_from_the_launcher_environment(compose, monkeypatch):
     """1 per device x 2 steps = 2 completions on one process cannot hold a group of 4; on 2 ranks it can."""
     shape = ("train.per_device_train_batch_size=1", "algo.steps_per_generation=2", "algo.num_generations=4")
     monkeypatch.delenv("WORLD_SIZE", raising=False)
     with pytest.raises(ConfigError, match="1 x 1 x 2"):
-        to_config(_compose(*shape))
+        to_config(compose(*shape))
     monkeypatch.setenv("WORLD_SIZE", "2")
-    assert to_config(_compose(*shape)).algo.num_generations == 4
+    assert to_config(compose(*shape)).algo.num_generations == 4

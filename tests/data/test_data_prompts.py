@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from trl.data_utils import is_conversational
 
-from rlvr_sweeps.config.data import DataConfig
+from rlvr_sweeps.config.data import DataConfig, DataSource
 from rlvr_sweeps.config.model import ModelConfig
 from rlvr_sweeps.data import Task, build_prompt, load_tasks, to_trl_dataset
 
@@ -47,7 +47,7 @@ def test_reward_columns_keep_every_test_whatever_the_prompt_shows(shown):
 
 def test_trl_dataset_chat_and_plain():
     data_cfg = DataConfig(prompt_tests="first")
-    tasks = load_tasks(DataConfig(), "train")
+    tasks = load_tasks(DataConfig(name="embedded", source=DataSource.embedded), "train")
     chat = to_trl_dataset(tasks, ModelConfig(chat=True), data_cfg)
     assert chat.column_names == ["prompt", "tests", "setup", "task_id", "entry_point"]
     assert len(chat) == len(tasks) == 32

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from rlvr_sweeps.config.data import DataConfig
+from rlvr_sweeps.config.data import DataConfig, DataSource
 from rlvr_sweeps.data import EMBEDDED_SPLITS, load_tasks
 from rlvr_sweeps.sandbox import Job, get_executor
 
 
 @pytest.fixture(scope="module")
 def embedded():
-    cfg = DataConfig()
+    cfg = DataConfig(name="embedded", source=DataSource.embedded)
     return {s: load_tasks(cfg, s) for s in ("train", "test")}
 
 

@@ -25,7 +25,7 @@ def plus(shared_data):
 def test_official_splits_pass(mbpp):
     assert_no_test_leak(mbpp["train"], mbpp["test"])
     assert_no_test_leak(mbpp["train"], mbpp["validation"])
-    embedded = DataConfig()
+    embedded = DataConfig(name="embedded", source=DataSource.embedded)
     assert_no_test_leak(load_tasks(embedded, "train"), load_tasks(embedded, "test"))
 
 
@@ -47,7 +47,7 @@ def test_overlap_is_found_across_sources(mbpp, plus):
 
 
 def test_embedded_test_task_in_training_raises():
-    embedded = DataConfig()
+    embedded = DataConfig(name="embedded", source=DataSource.embedded)
     test = load_tasks(embedded, "test")
     with pytest.raises(TestLeakError, match="benchmark test problems"):
         assert_no_test_leak([*load_tasks(embedded, "train"), test[0]], [])

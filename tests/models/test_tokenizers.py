@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rlvr_sweeps.config.data import DataConfig
+from rlvr_sweeps.config.data import DataConfig, DataSource
 from rlvr_sweeps.config.model import ModelConfig, ModelKind
 from rlvr_sweeps.data import load_tasks
 from rlvr_sweeps.models import apply_chat, chat_template_kwargs, load_tokenizer
@@ -33,7 +33,7 @@ def test_builtin_round_trips_exactly(builtin, text):
 
 
 def test_builtin_compresses_code_and_is_deterministic(builtin):
-    tasks = load_tasks(DataConfig(), "test")  # held-out problems: merges generalise, not memorise
+    tasks = load_tasks(DataConfig(name="embedded", source=DataSource.embedded), "test")  # held-out problems: merges generalise, not memorise
     chars = sum(len(t.reference) for t in tasks)
     tokens = sum(len(builtin(t.reference)["input_ids"]) for t in tasks)
     assert tokens < 0.5 * chars
