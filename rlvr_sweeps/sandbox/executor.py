@@ -125,12 +125,12 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from rlvr_sweeps.sandbox import _wire, plan
+from rlvr_sweeps.sandbox import _wire, cgroup, plan
 
 log = logging.getLogger(__name__)
 W = _wire  # message kinds and keys
 
-PER_PROGRAM = ("seccomp", "fresh_keyring", "ipc_namespace_per_program", "net_namespace_per_slot")
+PER_PROGRAM = ("seccomp", "fresh_keyring", "ipc_namespace_per_program", "net_namespace_per_slot", "memory_cgroup")
 STATUSES = ("pass", "fail", "error", "timeout", "memory", "crash", "no_code")
 WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker.py")
 EXPECTED_MECHANISMS = (
@@ -138,7 +138,7 @@ EXPECTED_MECHANISMS = (
     "worker_pid_namespace", "subreaper", "private_mounts", "readonly_root", "private_tmp",
     "tmpfs_workdir", "proc_hidepid", "uid_drop", "rlimits", "no_new_privs", "pdeathsig",
     "wall_clock_kill", "pid_namespace_per_program", "ipc_namespace_per_program", "net_namespace_per_slot",
-    "fresh_keyring", "seccomp", "no_ptys", "minimal_root",
+    "fresh_keyring", "seccomp", "no_ptys", "minimal_root", "memory_cgroup", "workdir_per_slot",
 )
 
 
@@ -263,6 +263,8 @@ def _verdict(prep: _Prepared, msg: dict, memory_mb: int) -> Result:
             first_error = err
     ms = float(msg.get(W.MS, 0.0))
     decoded_values = _decode_values(values, len(prep.capture)) if prep.capture else None
+    if msg.get(W.OOM):  # over the bound as a whole (e.g. in a forked child): never a pass
+        return Result(False, "memory", "MemoryError", passed, n, ms, decoded_values)
     if first_error is None:
         if n == 0 and prep.capture and decoded_values is None:
             return Result(False, "crash", "NoResult", 0, 0, ms, None)
@@ -284,6 +286,8 @@ def _lines(text: str, limit: int):
 
 
 def _missing_status(msg: dict, memory_mb: int) -> tuple[str, str]:
+    if msg.get(W.OOM):  # the slot's memory cgroup killed one of its processes
+        return "memory", "MemoryError"
     if msg.get(W.TIMED_OUT):
         return "timeout", "Timeout"
     if msg.get("overflow"):
@@ -360,6 +364,12 @@ def _owner_tag(pid: int) -> str | None:
         return None
 
 
+def _is_stale_tag(tag: str) -> bool:
+    """A ``pid.starttime`` owner tag whose process is gone (malformed tags are not ours)."""
+    pid, _, start = tag.partition(".")
+    return pid.isdigit() and start.isdigit() and _owner_tag(int(pid)) != tag
+
+
 def remove_stale_roots(base: str | None = None) -> list[str]:
     """Remove temp roots (``rlvr-sandbox-<pid>.<start>-*``) whose owner process is gone: a
     scorer killed with SIGKILL cannot clean up, so the next executor does. Roots of live
@@ -373,9 +383,7 @@ def remove_stale_roots(base: str | None = None) -> list[str]:
     for name in names:
         if not name.startswith(ROOT_PREFIX):
             continue
-        tag = name[len(ROOT_PREFIX):].split("-", 1)[0]
-        pid, _, _start = tag.partition(".")
-        if not pid.isdigit() or not _start.isdigit() or _owner_tag(int(pid)) == tag:
+        if not _is_stale_tag(name[len(ROOT_PREFIX):].split("-", 1)[0]):
             continue
         path = os.path.join(base, name)
         try:
@@ -425,7 +433,8 @@ class _WorkerProc:
     def __init__(self, index: int, cfg: dict) -> None:
         self.index = index
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        cfg = dict(cfg, index=index, uid_base=cfg["uid_base"] + index * cfg["slots"], sock_fd=theirs.fileno())
+        cfg = dict(cfg, index=index, uid_base=cfg["uid_base"] + index * cfg["slots"], sock_fd=theirs.fileno(),
+                   cgroups=cfg["cgroups"][index] if cfg["cgroups"] else [])
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", "-B", WORKER_SCRIPT, json.dumps(cfg)],
@@ -542,7 +551,9 @@ class Executor:
         self._lock = threading.Lock()
         self._workers: list[_WorkerProc] = []
         self._closed = False
+        self._cgroups: list[str] = []
         try:
+            self._make_cgroups("memory_cgroup" in disable)
             self._workers = [_WorkerProc(i, self._cfg) for i in range(self.workers_n)]
         except BaseException:
             self.close()
@@ -556,6 +567,38 @@ class Executor:
 
     def __enter__(self) -> Executor:
         return self
+
+    def _make_cgroups(self, disabled: bool) -> None:
+        """One memory cgroup per worker slot, limited to ``memory_mb`` (see ``cgroup``); where
+        none can be made the reason reaches the worker, which reports it missing."""
+        self._cfg["cgroups"], self._cfg["cgroup_missing"], self._cfg["cgroup_oom_file"] = [], None, ""
+        if disabled:
+            return
+        try:
+            layout = cgroup.find()
+            cgroup.remove_stale(layout, _is_stale_tag)
+            tag = f"{cgroup.PREFIX}{_owner_tag(os.getpid())}-{random.randrange(1 << 30):x}"
+            for w in range(self.workers_n):
+                paths = []
+                for s in range(self.slots):
+                    paths.append(cgroup.create(layout, f"{tag}-w{w}s{s}", self.memory_mb << 20))
+                    self._cgroups.append(paths[-1])
+                self._cfg["cgroups"].append(paths)
+            self._cfg["cgroup_oom_file"] = layout.oom_file
+        except OSError as exc:
+            self._remove_cgroups()
+            self._cfg["cgroups"], self._cfg["cgroup_missing"] = [], str(exc)
+
+    def _remove_cgroups(self) -> None:
+        """After the workers are gone: their children die with them (pdeathsig) a moment later."""
+        deadline = time.monotonic() + 2.0
+        while self._cgroups:
+            self._cgroups = [p for p in self._cgroups if not cgroup.remove(p)]
+            if not self._cgroups or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        if self._cgroups:
+            log.warning("sandbox: could not remove memory cgroups %s (still busy)", self._cgroups)
 
     def pool_cpu_s(self) -> float:
         """CPU seconds used so far by the workers and every program they ran (reaped
@@ -588,6 +631,7 @@ class Executor:
         self._closed = True
         for w in self._workers:
             w.close()
+        self._remove_cgroups()
         if self._own_tmp:
             shutil.rmtree(self.tmp_root, ignore_errors=True)
 

@@ -24,15 +24,17 @@ def ex(sandbox_root):
 
 # Runs inside the sandbox. Each worker mounts its own tmpfs over the temp root, so the host
 # sees an empty mount point whatever happens; only a program can see its worker's work dirs.
-# They are named ``w<worker>-<n>`` with n counting that worker's programs; the temp root is
-# mode 0711 (no listing), so the probe stats every earlier name of its own worker.
+# They are ``s<slot>/w<worker>-<n>`` with n counting that worker's programs; the temp root and
+# the slot dirs are mode 0711 (no listing), so the probe stats every earlier name of its own
+# worker in every slot dir.
 LEFTOVER_PROBE = """
 import os
 def leftovers():
     me = os.path.basename(os.getcwd())
     prefix, n = me.rsplit("-", 1)
-    root = os.path.dirname(os.getcwd())
-    return [me, [f"{prefix}-{i}" for i in range(1, int(n)) if os.path.lexists(os.path.join(root, f"{prefix}-{i}"))]]
+    root = os.path.dirname(os.path.dirname(os.getcwd()))
+    return [me, [f"s{s}/{prefix}-{i}" for s in range(8) for i in range(1, int(n))
+                 if os.path.lexists(os.path.join(root, f"s{s}", f"{prefix}-{i}"))]]
 """
 
 
