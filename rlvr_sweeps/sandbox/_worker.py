@@ -466,6 +466,9 @@ def run_child(job: dict, out_fd: int = RESULT_FD) -> None:
 _FIXED_LIMITS = tuple((res, (val, val)) for res, val in (
     (resource.RLIMIT_NPROC, 64), (resource.RLIMIT_FSIZE, 64 << 20),
     (resource.RLIMIT_NOFILE, 256), (resource.RLIMIT_CORE, 0)))
+# Without a memory cgroup (fallback, issue 9 class 5) tighter counts bound memory as a whole:
+# anonymous memory <= NPROC x RLIMIT_AS, unmapped memfd/tmpfs pages <= NOFILE x RLIMIT_FSIZE.
+_FALLBACK_LIMITS = ((resource.RLIMIT_NPROC, (8, 8)), (resource.RLIMIT_NOFILE, (64, 64)))
 # Raw signal numbers: ``signal.signal`` converts to and from enums on every call, which
 # touches (and so copies) many pages of the forked child for nothing.
 _DEFAULT_SIGNALS = tuple(int(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD))
@@ -512,7 +515,7 @@ def child_main(job_fd: int, wfd: int, hdr: dict, uid: int | None, workdir: str, 
         cpu = int(math.ceil(hdr[W.TIMEOUT])) + 1
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        for res, pair in _FIXED_LIMITS:
+        for res, pair in _FIXED_LIMITS if CHILD["cgroup"] else _FIXED_LIMITS + _FALLBACK_LIMITS:
             resource.setrlimit(res, pair)
         if is_root and uid is not None:
             os.setgroups([])

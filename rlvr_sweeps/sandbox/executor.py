@@ -23,8 +23,8 @@ Protected (each by the mechanism named in ``Executor.isolation``; missing ones a
 * Files: the child runs as an unprivileged uid unique to its worker slot (``uid_drop``; the
   programs of a slot run one after the other) with a read-only view of
   the filesystem (``mount_namespace`` + ``readonly_root``), in a fresh 0700 working dir on a
-  size-capped tmpfs (``tmpfs_workdir``, one per worker) removed by the worker after each
-  program, before its result is reported, so no later program can see it; /tmp, /var/tmp, /dev/shm
+  size-capped tmpfs (``tmpfs_workdir``, one per worker; inside it one size-capped tmpfs per
+  slot, ``workdir_per_slot``) removed by the worker after each program, before its result is reported, so no later program can see it; /tmp, /var/tmp, /dev/shm
   and /run are empty private tmpfs (``private_tmp``), which also hides unix sockets there.
   ``RLIMIT_FSIZE`` caps single files.
 * Secrets: workers start with an empty environment; ``/proc`` is private to the worker's pid
@@ -59,10 +59,18 @@ Issue 9 (red-team classes), closed by / state:
    before any expansion; lines are found by a C-speed scan and only tests+8 are parsed; sets
    and dicts whose keys share hashes are refused in linear time; JSON nesting is bounded by the
    interpreter's recursion limit (caught).
-5. Memory: PARTLY. SysV segments die with the program (``ipc_namespace_per_program``). Not
-   closed: no per-program memory cgroup (cgroup v1 memory is writable in this container but not
-   used yet), so the per-program bound is RLIMIT_AS x RLIMIT_NPROC (64) for forked children and
-   RLIMIT_FSIZE (64 MB) x RLIMIT_NOFILE (256) for unmapped memfd/tmpfs pages.
+5. Memory: the executor makes one memory cgroup per worker slot (``memory_cgroup``, module
+   ``cgroup``: v1 memory hierarchy or a cgroup v2 with the memory controller delegated),
+   limited to ``memory_mb`` (swap included); each child moves itself in before it reads its
+   job, so everything the program holds counts as a whole: every forked child, memfd and tmpfs
+   pages, SysV shm. Going over makes the kernel OOM-kill inside the slot only; the worker reads
+   the slot's ``oom_kill`` counter around each program and such a program's verdict is
+   ``memory`` (never a pass, even if its own process survived). Made once per slot, not per
+   program: ~0.1 ms per program for the move. SysV segments die with the program
+   (``ipc_namespace_per_program``). Fallback where no cgroup can be made (reported missing with
+   the reason, logged): RLIMIT_NPROC 8 and RLIMIT_NOFILE 64 instead of 64/256, so a program holds
+   at most 8 x ``memory_mb`` of anonymous memory plus 64 x 64 MB (RLIMIT_FSIZE) of unmapped
+   memfd pages plus its work dir; stale slot cgroups of killed scorers are removed at start-up.
 6. Keyrings: each child joins a fresh empty session keyring (``fresh_keyring``) and seccomp
    denies keyctl/add_key/request_key, so the scorer's keys are unreachable and no key of a
    sandbox uid can be created to outlive the executor.
@@ -70,8 +78,9 @@ Issue 9 (red-team classes), closed by / state:
    packet, ...) and denies new namespaces, mount, ptrace, bpf, io_uring, userfaultfd,
    perf_event_open; programs running at the same time are in different network namespaces
    (``net_namespace_per_slot``), so no abstract unix socket joins them; /dev/ptmx is /dev/null
-   and /dev/pts empty (``no_ptys``). NOT closed: the work-dir tmpfs is shared by a worker's
-   slots, so one program can fill it (ENOSPC for a neighbour's write).
+   and /dev/pts empty (``no_ptys``). Each slot's work dirs sit on their own size-capped tmpfs
+   (``workdir_per_slot``, ``workdir_mb`` each), so a program that fills its own cannot make a
+   concurrent neighbour's write fail with ENOSPC (missing: plain dirs on the shared tmpfs).
 8. Filesystem answer key: the worker chroots (``minimal_root``) into a tmpfs with read-only
    binds of the standard library, lib-dynload and the system's shared libraries, /dev/null,
    zero, urandom, the hidepid /proc and the work-dir tmpfs: no project tree, no site-packages
@@ -90,8 +99,9 @@ Not protected:
 
 * Kernel exploits and hardware side channels (seccomp narrows the reachable kernel surface but
   is an allow-by-default filter, no VM).
-* Reading the standard library and system libraries (class 8 above), memory beyond the bound stated in class 5,
-  filling the shared per-worker tmpfs (class 7).
+* Reading the standard library and system libraries (class 8 above); without a memory cgroup,
+  memory up to the fallback bound stated in class 5; reclaimable page cache a program leaves
+  charged to its slot (the kernel reclaims it before any OOM kill).
 * Unix sockets reachable by path on the read-only filesystem outside /run, /tmp, /var/tmp and
   /dev/shm.
 * Denial of service below the limits: programs share the CPUs (wall-clock timeouts can fire

@@ -115,3 +115,27 @@ def test_filling_ones_work_dir_leaves_a_neighbours_writable():
         filled, neighbour = ex.run([Job(FILLER, [], capture=["probe()"]), Job(NEIGHBOUR, [], capture=["probe()"])])
     assert filled.passed and filled.values[0] >= 15, filled  # it did fill its own 16 MB
     assert neighbour.values == ["written"], neighbour
+
+
+FORK_COUNT = """
+import os, time
+def probe():
+    n = 0
+    for _ in range(20):
+        try:
+            if os.fork() == 0:
+                time.sleep(2)
+                os._exit(0)
+            n += 1
+        except OSError:
+            break
+    return n
+"""
+
+
+def test_without_a_memory_cgroup_forks_are_bounded_tighter_and_it_is_reported():
+    """The fallback bound (no cgroup): at most 8 processes x RLIMIT_AS per program."""
+    with Executor(workers=1, slots=1, timeout_s=5.0, disable=["memory_cgroup"]) as ex:
+        assert "memory_cgroup" in ex.isolation["missing"]
+        result = ex.run([Job(FORK_COUNT, [], capture=["probe()"])])[0]
+    assert result.passed and result.values[0] <= 7, result  # 8 processes of the slot's uid
