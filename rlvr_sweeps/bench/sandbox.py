@@ -35,7 +35,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from rlvr_sweeps.sandbox import Executor, Job
+from rlvr_sweeps.sandbox import Executor, Job, cgroup
 from rlvr_sweeps.sandbox.executor import PER_PROGRAM
 
 TARGET_RATE = 400.0
@@ -201,6 +201,11 @@ def _host_counts() -> dict[str, int]:
     memfds = sum(1 for link in links if link.startswith("/memfd:"))
     mine_prefix = f"rlvr-sandbox-{os.getpid()}."  # the host's /tmp is shared: only this process's roots
     roots = sum(1 for n in os.listdir(tempfile.gettempdir()) if n.startswith(mine_prefix))
+    try:  # this process's slot memory cgroups (none where the host has no memory cgroup)
+        cg_base = cgroup.find().base
+        cgroups = sum(1 for n in os.listdir(cg_base) if n.startswith(mine_prefix))
+    except OSError:
+        cgroups = 0
     parent: dict[int, int] = {}
     for p in os.listdir("/proc"):
         try:
@@ -213,7 +218,7 @@ def _host_counts() -> dict[str, int]:
         frontier = {pid for pid, pp in parent.items() if pp in frontier} - mine
         mine |= frontier
     procs = len(mine)
-    return {"fds": len(fds), "memfds": memfds, "temp roots": roots, "processes": procs,
+    return {"fds": len(fds), "memfds": memfds, "temp roots": roots, "cgroups": cgroups, "processes": procs,
             "SysV shm": lines("/proc/sysvipc/shm"), "keys": lines("/proc/keys"), "key users": lines("/proc/key-users")}
 
 
@@ -250,6 +255,7 @@ def soak(honest: list[Job], n: int, workers: int | None) -> bool:
         "no leaked processes while running": during["processes"] <= inside["processes"],
         "no leaked fds / memfds in the parent": (during["fds"], during["memfds"]) == (inside["fds"], inside["memfds"]),
         "no temp roots left": after["temp roots"] <= before["temp roots"],
+        "no memory cgroups left": after["cgroups"] <= before["cgroups"],
         "no processes left": after["processes"] <= before["processes"],
         "no SysV segments": after["SysV shm"] == before["SysV shm"],
         "no keys / key users left": (after["keys"], after["key users"]) == (before["keys"], before["key users"]),

@@ -187,8 +187,9 @@ ACTIVE, MISSING, PID = "active", "missing", "pid"
 JOB_LIST, ID, TIMEOUT, MEMORY = "jobs", "id", "timeout_s", "memory_mb"
 # the job memfd: {CODE, SETUP, TESTS, CAPTURE}
 CODE, SETUP, TESTS, CAPTURE = "code", "setup", "tests", "capture"
-# DONE: RESULTS of {ID, MS, EXIT, SIG, TIMED_OUT, RSS_KB}
-RESULTS, MS, EXIT, SIG, TIMED_OUT, RSS_KB = "results", "ms", "exit", "sig", "timeout", "rss_kb"
+# DONE: RESULTS of {ID, MS, EXIT, SIG, TIMED_OUT, RSS_KB, OOM}; OOM: the slot's memory cgroup
+# OOM-killed one of the program's processes while it ran
+RESULTS, MS, EXIT, SIG, TIMED_OUT, RSS_KB, OOM = "results", "ms", "exit", "sig", "timeout", "rss_kb", "oom"
 
 # child result lines: {LINE_KIND: one of the L_* kinds, ...}
 LINE_KIND = "k"

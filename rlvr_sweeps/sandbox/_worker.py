@@ -32,6 +32,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _wire  # noqa: E402
+from cgroup import oom_kills  # noqa: E402
 
 W = _wire
 
@@ -381,8 +382,15 @@ def setup_worker(cfg: dict) -> tuple[Isolation, bool]:
                 _mount("tmpfs", "/dev/pts", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0755")
 
         iso.attempt("no_ptys", no_ptys)
-        iso.attempt("tmpfs_workdir", lambda: _mount(
-            "tmpfs", tmp_root, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode=0711"))
+        if iso.attempt("tmpfs_workdir", lambda: _mount(
+                "tmpfs", tmp_root, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode=0711")):
+            def slot_workdirs() -> None:  # one program filling its tmpfs leaves a neighbour's alone
+                for slot in range(int(cfg["slots"])):
+                    os.makedirs(os.path.join(tmp_root, f"s{slot}"), 0o711, exist_ok=True)
+                    _mount("tmpfs", os.path.join(tmp_root, f"s{slot}"), "tmpfs", MS_NOSUID | MS_NODEV,
+                           f"size={size}m,mode=0711")
+
+            iso.attempt("workdir_per_slot", slot_workdirs)
         if "worker_pid_namespace" in iso.active:
             iso.attempt("proc_hidepid", lambda: _mount(
                 "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2"))
@@ -394,6 +402,8 @@ def setup_worker(cfg: dict) -> tuple[Isolation, bool]:
         iso.missing["uid_drop"] = "not root: children keep the invoking uid (only mapped in a user namespace)"
     # Inherited by every child and irrevocable: set once here, not per program.
     iso.attempt("no_new_privs", lambda: _prctl(PR_SET_NO_NEW_PRIVS, 1))
+    for slot in range(int(cfg["slots"])):  # without the per-slot mounts: plain dirs
+        os.makedirs(os.path.join(tmp_root, f"s{slot}"), 0o711, exist_ok=True)
     iso.active += ["rlimits", "pdeathsig", "wall_clock_kill"]
     return iso, is_root
 
@@ -456,6 +466,9 @@ def run_child(job: dict, out_fd: int = RESULT_FD) -> None:
 _FIXED_LIMITS = tuple((res, (val, val)) for res, val in (
     (resource.RLIMIT_NPROC, 64), (resource.RLIMIT_FSIZE, 64 << 20),
     (resource.RLIMIT_NOFILE, 256), (resource.RLIMIT_CORE, 0)))
+# Without a memory cgroup (fallback, issue 9 class 5) tighter counts bound memory as a whole:
+# anonymous memory <= NPROC x RLIMIT_AS, unmapped memfd/tmpfs pages <= NOFILE x RLIMIT_FSIZE.
+_FALLBACK_LIMITS = ((resource.RLIMIT_NPROC, (8, 8)), (resource.RLIMIT_NOFILE, (64, 64)))
 # Raw signal numbers: ``signal.signal`` converts to and from enums on every call, which
 # touches (and so copies) many pages of the forked child for nothing.
 _DEFAULT_SIGNALS = tuple(int(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD))
@@ -473,7 +486,8 @@ def _read_job(fd: int) -> dict:
     return json.loads(b"".join(chunks))
 
 
-CHILD = {"seccomp": None, "keyring": False, "ipc": False, "netns": []}  # set by the worker after probing
+# Set by the worker after probing. "cgroup": per slot (cgroup.procs fd, OOM-counter fd).
+CHILD = {"seccomp": None, "keyring": False, "ipc": False, "netns": [], "cgroup": []}
 
 
 def child_main(job_fd: int, wfd: int, hdr: dict, uid: int | None, workdir: str, is_root: bool,
@@ -483,6 +497,8 @@ def child_main(job_fd: int, wfd: int, hdr: dict, uid: int | None, workdir: str, 
     Python-level work (each object touched is a copy-on-write fault); no_new_privs is
     inherited from the worker."""
     try:
+        if CHILD["cgroup"]:  # first: everything the program allocates is charged to its slot
+            os.write(CHILD["cgroup"][slot][0], b"0")
         _signal.set_wakeup_fd(-1)
         job = _read_job(job_fd)
         if CHILD["ipc"]:
@@ -499,7 +515,7 @@ def child_main(job_fd: int, wfd: int, hdr: dict, uid: int | None, workdir: str, 
         cpu = int(math.ceil(hdr[W.TIMEOUT])) + 1
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        for res, pair in _FIXED_LIMITS:
+        for res, pair in _FIXED_LIMITS if CHILD["cgroup"] else _FIXED_LIMITS + _FALLBACK_LIMITS:
             resource.setrlimit(res, pair)
         if is_root and uid is not None:
             os.setgroups([])
@@ -571,7 +587,7 @@ def remove_tree(path: str) -> None:
 
 class Running:
     __slots__ = ("job_id", "pid", "slot", "workdir", "start", "deadline", "status",
-                 "rusage", "timed_out")
+                 "rusage", "timed_out", "ooms")
 
     def __init__(self, job_id, pid, slot, workdir, start, deadline):
         self.job_id, self.pid, self.slot = job_id, pid, slot
@@ -579,6 +595,7 @@ class Running:
         self.status = None
         self.rusage = None
         self.timed_out = False
+        self.ooms = 0  # the slot's OOM-kill count before the program started
 
 
 class Worker:
@@ -607,7 +624,7 @@ class Worker:
         job, job_fd, out = entry
         slot = self.slots.pop()
         self.counter += 1
-        workdir = os.path.join(self.cfg["tmp_root"], f"w{self.cfg['index']}-{self.counter}")
+        workdir = os.path.join(self.cfg["tmp_root"], f"s{slot}", f"w{self.cfg['index']}-{self.counter}")
         os.mkdir(workdir, 0o700)
         uid = self.uid_for(slot) if self.is_root else None
         if uid is not None:
@@ -628,7 +645,9 @@ class Worker:
             os.close(job_fd)
             os.close(out)
         now = time.monotonic()
-        self.running[pid] = Running(job[W.ID], pid, slot, workdir, now, now + float(job[W.TIMEOUT]))
+        run = self.running[pid] = Running(job[W.ID], pid, slot, workdir, now, now + float(job[W.TIMEOUT]))
+        if CHILD["cgroup"]:  # the child cannot be OOM-killed before it has moved in
+            run.ooms = oom_kills(CHILD["cgroup"][slot][1])
 
     def kill(self, run: Running) -> None:
         try:
@@ -678,6 +697,7 @@ class Worker:
             W.SIG: os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
             W.TIMED_OUT: run.timed_out,
             W.RSS_KB: run.rusage.ru_maxrss if run.rusage else 0,
+            W.OOM: bool(CHILD["cgroup"]) and oom_kills(CHILD["cgroup"][run.slot][1]) > run.ooms,
         }
 
     def reap(self) -> None:
@@ -779,9 +799,13 @@ def main() -> None:
     cfg = json.loads(sys.argv[1])
     preload()
     warm_up()
+    # Opened before the mounts and the chroot hide /sys/fs/cgroup; children inherit the fds.
+    slot_cgroups = [(os.open(os.path.join(path, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC),
+                     os.open(os.path.join(path, cfg["cgroup_oom_file"]), os.O_RDONLY | os.O_CLOEXEC))
+                    for path in cfg.get("cgroups") or ()]
     iso, is_root = setup_worker(cfg)
     iso.attempt("pid_namespace_per_program", lambda: _probe_pidns())
-    probe_child_mechanisms(iso, cfg)
+    probe_child_mechanisms(iso, cfg, slot_cgroups)
     W.send_msg(socket.socket(fileno=os.dup(int(cfg["sock_fd"]))),
                {W.KIND: W.HELLO, W.ACTIVE: iso.active, W.MISSING: iso.missing, W.PID: os.getpid()})
     Worker(cfg, iso, is_root).loop()
@@ -809,12 +833,17 @@ def _in_probe_child(fn) -> None:
         raise OSError(why.decode() or f"probe exit status {status}")
 
 
-def probe_child_mechanisms(iso: Isolation, cfg: dict) -> None:
+def probe_child_mechanisms(iso: Isolation, cfg: dict, slot_cgroups: list[tuple[int, int]]) -> None:
     """Per-program mechanisms, each tried once here; the child uses only those that worked.
     ``cfg["disable"]`` (benchmarks only: what each one costs) skips some, reported missing."""
     off = set(cfg.get("disable") or ())
     for name in off:
         iso.missing[name] = "disabled by the caller (benchmark)"
+    if "memory_cgroup" not in off:
+        if not slot_cgroups:
+            iso.missing["memory_cgroup"] = cfg.get("cgroup_missing") or "no slot cgroups were made"
+        elif iso.attempt("memory_cgroup", lambda: _in_probe_child(lambda: os.write(slot_cgroups[0][0], b"0"))):
+            CHILD["cgroup"] = slot_cgroups
     if "ipc_namespace_per_program" not in off and iso.attempt("ipc_namespace_per_program", lambda: _in_probe_child(lambda: _unshare(CLONE_NEWIPC))):
         CHILD["ipc"] = True
 

@@ -23,8 +23,8 @@ Protected (each by the mechanism named in ``Executor.isolation``; missing ones a
 * Files: the child runs as an unprivileged uid unique to its worker slot (``uid_drop``; the
   programs of a slot run one after the other) with a read-only view of
   the filesystem (``mount_namespace`` + ``readonly_root``), in a fresh 0700 working dir on a
-  size-capped tmpfs (``tmpfs_workdir``, one per worker) removed by the worker after each
-  program, before its result is reported, so no later program can see it; /tmp, /var/tmp, /dev/shm
+  size-capped tmpfs (``tmpfs_workdir``, one per worker; inside it one size-capped tmpfs per
+  slot, ``workdir_per_slot``) removed by the worker after each program, before its result is reported, so no later program can see it; /tmp, /var/tmp, /dev/shm
   and /run are empty private tmpfs (``private_tmp``), which also hides unix sockets there.
   ``RLIMIT_FSIZE`` caps single files.
 * Secrets: workers start with an empty environment; ``/proc`` is private to the worker's pid
@@ -59,10 +59,18 @@ Issue 9 (red-team classes), closed by / state:
    before any expansion; lines are found by a C-speed scan and only tests+8 are parsed; sets
    and dicts whose keys share hashes are refused in linear time; JSON nesting is bounded by the
    interpreter's recursion limit (caught).
-5. Memory: PARTLY. SysV segments die with the program (``ipc_namespace_per_program``). Not
-   closed: no per-program memory cgroup (cgroup v1 memory is writable in this container but not
-   used yet), so the per-program bound is RLIMIT_AS x RLIMIT_NPROC (64) for forked children and
-   RLIMIT_FSIZE (64 MB) x RLIMIT_NOFILE (256) for unmapped memfd/tmpfs pages.
+5. Memory: the executor makes one memory cgroup per worker slot (``memory_cgroup``, module
+   ``cgroup``: v1 memory hierarchy or a cgroup v2 with the memory controller delegated),
+   limited to ``memory_mb`` (swap included); each child moves itself in before it reads its
+   job, so everything the program holds counts as a whole: every forked child, memfd and tmpfs
+   pages, SysV shm. Going over makes the kernel OOM-kill inside the slot only; the worker reads
+   the slot's ``oom_kill`` counter around each program and such a program's verdict is
+   ``memory`` (never a pass, even if its own process survived). Made once per slot, not per
+   program: ~0.1 ms per program for the move. SysV segments die with the program
+   (``ipc_namespace_per_program``). Fallback where no cgroup can be made (reported missing with
+   the reason, logged): RLIMIT_NPROC 8 and RLIMIT_NOFILE 64 instead of 64/256, so a program holds
+   at most 8 x ``memory_mb`` of anonymous memory plus 64 x 64 MB (RLIMIT_FSIZE) of unmapped
+   memfd pages plus its work dir; stale slot cgroups of killed scorers are removed at start-up.
 6. Keyrings: each child joins a fresh empty session keyring (``fresh_keyring``) and seccomp
    denies keyctl/add_key/request_key, so the scorer's keys are unreachable and no key of a
    sandbox uid can be created to outlive the executor.
@@ -70,8 +78,9 @@ Issue 9 (red-team classes), closed by / state:
    packet, ...) and denies new namespaces, mount, ptrace, bpf, io_uring, userfaultfd,
    perf_event_open; programs running at the same time are in different network namespaces
    (``net_namespace_per_slot``), so no abstract unix socket joins them; /dev/ptmx is /dev/null
-   and /dev/pts empty (``no_ptys``). NOT closed: the work-dir tmpfs is shared by a worker's
-   slots, so one program can fill it (ENOSPC for a neighbour's write).
+   and /dev/pts empty (``no_ptys``). Each slot's work dirs sit on their own size-capped tmpfs
+   (``workdir_per_slot``, ``workdir_mb`` each), so a program that fills its own cannot make a
+   concurrent neighbour's write fail with ENOSPC (missing: plain dirs on the shared tmpfs).
 8. Filesystem answer key: the worker chroots (``minimal_root``) into a tmpfs with read-only
    binds of the standard library, lib-dynload and the system's shared libraries, /dev/null,
    zero, urandom, the hidepid /proc and the work-dir tmpfs: no project tree, no site-packages
@@ -90,8 +99,9 @@ Not protected:
 
 * Kernel exploits and hardware side channels (seccomp narrows the reachable kernel surface but
   is an allow-by-default filter, no VM).
-* Reading the standard library and system libraries (class 8 above), memory beyond the bound stated in class 5,
-  filling the shared per-worker tmpfs (class 7).
+* Reading the standard library and system libraries (class 8 above); without a memory cgroup,
+  memory up to the fallback bound stated in class 5; reclaimable page cache a program leaves
+  charged to its slot (the kernel reclaims it before any OOM kill).
 * Unix sockets reachable by path on the read-only filesystem outside /run, /tmp, /var/tmp and
   /dev/shm.
 * Denial of service below the limits: programs share the CPUs (wall-clock timeouts can fire
@@ -125,12 +135,12 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from rlvr_sweeps.sandbox import _wire, plan
+from rlvr_sweeps.sandbox import _wire, cgroup, plan
 
 log = logging.getLogger(__name__)
 W = _wire  # message kinds and keys
 
-PER_PROGRAM = ("seccomp", "fresh_keyring", "ipc_namespace_per_program", "net_namespace_per_slot")
+PER_PROGRAM = ("seccomp", "fresh_keyring", "ipc_namespace_per_program", "net_namespace_per_slot", "memory_cgroup")
 STATUSES = ("pass", "fail", "error", "timeout", "memory", "crash", "no_code")
 WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker.py")
 EXPECTED_MECHANISMS = (
@@ -138,7 +148,7 @@ EXPECTED_MECHANISMS = (
     "worker_pid_namespace", "subreaper", "private_mounts", "readonly_root", "private_tmp",
     "tmpfs_workdir", "proc_hidepid", "uid_drop", "rlimits", "no_new_privs", "pdeathsig",
     "wall_clock_kill", "pid_namespace_per_program", "ipc_namespace_per_program", "net_namespace_per_slot",
-    "fresh_keyring", "seccomp", "no_ptys", "minimal_root",
+    "fresh_keyring", "seccomp", "no_ptys", "minimal_root", "memory_cgroup", "workdir_per_slot",
 )
 
 
@@ -263,6 +273,8 @@ def _verdict(prep: _Prepared, msg: dict, memory_mb: int) -> Result:
             first_error = err
     ms = float(msg.get(W.MS, 0.0))
     decoded_values = _decode_values(values, len(prep.capture)) if prep.capture else None
+    if msg.get(W.OOM):  # over the bound as a whole (e.g. in a forked child): never a pass
+        return Result(False, "memory", "MemoryError", passed, n, ms, decoded_values)
     if first_error is None:
         if n == 0 and prep.capture and decoded_values is None:
             return Result(False, "crash", "NoResult", 0, 0, ms, None)
@@ -284,6 +296,8 @@ def _lines(text: str, limit: int):
 
 
 def _missing_status(msg: dict, memory_mb: int) -> tuple[str, str]:
+    if msg.get(W.OOM):  # the slot's memory cgroup killed one of its processes
+        return "memory", "MemoryError"
     if msg.get(W.TIMED_OUT):
         return "timeout", "Timeout"
     if msg.get("overflow"):
@@ -360,6 +374,12 @@ def _owner_tag(pid: int) -> str | None:
         return None
 
 
+def _is_stale_tag(tag: str) -> bool:
+    """A ``pid.starttime`` owner tag whose process is gone (malformed tags are not ours)."""
+    pid, _, start = tag.partition(".")
+    return pid.isdigit() and start.isdigit() and _owner_tag(int(pid)) != tag
+
+
 def remove_stale_roots(base: str | None = None) -> list[str]:
     """Remove temp roots (``rlvr-sandbox-<pid>.<start>-*``) whose owner process is gone: a
     scorer killed with SIGKILL cannot clean up, so the next executor does. Roots of live
@@ -373,9 +393,7 @@ def remove_stale_roots(base: str | None = None) -> list[str]:
     for name in names:
         if not name.startswith(ROOT_PREFIX):
             continue
-        tag = name[len(ROOT_PREFIX):].split("-", 1)[0]
-        pid, _, _start = tag.partition(".")
-        if not pid.isdigit() or not _start.isdigit() or _owner_tag(int(pid)) == tag:
+        if not _is_stale_tag(name[len(ROOT_PREFIX):].split("-", 1)[0]):
             continue
         path = os.path.join(base, name)
         try:
@@ -425,7 +443,8 @@ class _WorkerProc:
     def __init__(self, index: int, cfg: dict) -> None:
         self.index = index
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        cfg = dict(cfg, index=index, uid_base=cfg["uid_base"] + index * cfg["slots"], sock_fd=theirs.fileno())
+        cfg = dict(cfg, index=index, uid_base=cfg["uid_base"] + index * cfg["slots"], sock_fd=theirs.fileno(),
+                   cgroups=cfg["cgroups"][index] if cfg["cgroups"] else [])
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", "-B", WORKER_SCRIPT, json.dumps(cfg)],
@@ -542,7 +561,9 @@ class Executor:
         self._lock = threading.Lock()
         self._workers: list[_WorkerProc] = []
         self._closed = False
+        self._cgroups: list[str] = []
         try:
+            self._make_cgroups("memory_cgroup" in disable)
             self._workers = [_WorkerProc(i, self._cfg) for i in range(self.workers_n)]
         except BaseException:
             self.close()
@@ -556,6 +577,38 @@ class Executor:
 
     def __enter__(self) -> Executor:
         return self
+
+    def _make_cgroups(self, disabled: bool) -> None:
+        """One memory cgroup per worker slot, limited to ``memory_mb`` (see ``cgroup``); where
+        none can be made the reason reaches the worker, which reports it missing."""
+        self._cfg["cgroups"], self._cfg["cgroup_missing"], self._cfg["cgroup_oom_file"] = [], None, ""
+        if disabled:
+            return
+        try:
+            layout = cgroup.find()
+            cgroup.remove_stale(layout, _is_stale_tag)
+            tag = f"{cgroup.PREFIX}{_owner_tag(os.getpid())}-{random.randrange(1 << 30):x}"
+            for w in range(self.workers_n):
+                paths = []
+                for s in range(self.slots):
+                    paths.append(cgroup.create(layout, f"{tag}-w{w}s{s}", self.memory_mb << 20))
+                    self._cgroups.append(paths[-1])
+                self._cfg["cgroups"].append(paths)
+            self._cfg["cgroup_oom_file"] = layout.oom_file
+        except OSError as exc:
+            self._remove_cgroups()
+            self._cfg["cgroups"], self._cfg["cgroup_missing"] = [], str(exc)
+
+    def _remove_cgroups(self) -> None:
+        """After the workers are gone: their children die with them (pdeathsig) a moment later."""
+        deadline = time.monotonic() + 2.0
+        while self._cgroups:
+            self._cgroups = [p for p in self._cgroups if not cgroup.remove(p)]
+            if not self._cgroups or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        if self._cgroups:
+            log.warning("sandbox: could not remove memory cgroups %s (still busy)", self._cgroups)
 
     def pool_cpu_s(self) -> float:
         """CPU seconds used so far by the workers and every program they ran (reaped
@@ -588,6 +641,7 @@ class Executor:
         self._closed = True
         for w in self._workers:
             w.close()
+        self._remove_cgroups()
         if self._own_tmp:
             shutil.rmtree(self.tmp_root, ignore_errors=True)
 

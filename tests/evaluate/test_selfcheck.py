@@ -13,9 +13,15 @@ from rlvr_sweeps.data import load_eval_tasks
 from rlvr_sweeps.evaluate import build_generator, evaluate_policy, read_problems
 from rlvr_sweeps.models import load_tokenizer
 
+# The self-checks test correctness, not the machine's load: MBPP task 123 (amicable numbers)
+# needs ~5 s of CPU, which on 2 loaded cores is > 20 s of wall clock, past the default 10 s
+# wall-clock limit (the sandbox's CPU rlimit, timeout + 1 s, is not what fires). A generous
+# wall clock here; the CPU rlimit still stops a runaway reference.
+SELFCHECK_TIMEOUT = "eval.timeout_s=120"
+
 
 def _run(tmp_path, make_conf, *overrides):
-    conf = make_conf(*overrides, out_dir=tmp_path)
+    conf = make_conf(SELFCHECK_TIMEOUT, *overrides, out_dir=tmp_path)
     tok = load_tokenizer(conf.model)
     return evaluate_policy(build_generator(conf, tok), tok, load_eval_tasks(conf.data), conf, tmp_path, conf.model.name)
 

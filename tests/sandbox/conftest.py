@@ -24,15 +24,17 @@ def ex(sandbox_root):
 
 # Runs inside the sandbox. Each worker mounts its own tmpfs over the temp root, so the host
 # sees an empty mount point whatever happens; only a program can see its worker's work dirs.
-# They are named ``w<worker>-<n>`` with n counting that worker's programs; the temp root is
-# mode 0711 (no listing), so the probe stats every earlier name of its own worker.
+# They are ``s<slot>/w<worker>-<n>`` with n counting that worker's programs; the temp root and
+# the slot dirs are mode 0711 (no listing), so the probe stats every earlier name of its own
+# worker in every slot dir.
 LEFTOVER_PROBE = """
 import os
 def leftovers():
-    me = os.path.basename(os.getcwd())
+    slot, me = os.path.split(os.getcwd())
     prefix, n = me.rsplit("-", 1)
-    root = os.path.dirname(os.getcwd())
-    return [me, [f"{prefix}-{i}" for i in range(1, int(n)) if os.path.lexists(os.path.join(root, f"{prefix}-{i}"))]]
+    root, slot = os.path.split(slot)
+    return [f"{slot}/{me}", [f"s{s}/{prefix}-{i}" for s in range(8) for i in range(1, int(n))
+                 if os.path.lexists(os.path.join(root, f"s{s}", f"{prefix}-{i}"))]]
 """
 
 
@@ -42,7 +44,7 @@ def leftover_workdirs(ex: Executor) -> list[str]:
     results = ex.run([Job(LEFTOVER_PROBE, [], capture=["leftovers()"])] * n)
     assert all(r.passed and r.values for r in results), results
     own = {r.values[0][0] for r in results}
-    assert {name.rsplit("-", 1)[0] for name in own} == {f"w{i}" for i in range(ex.workers_n)}, own
+    assert {name.split("/")[-1].rsplit("-", 1)[0] for name in own} == {f"w{i}" for i in range(ex.workers_n)}, own
     return sorted({name for r in results for name in r.values[0][1]} - own)
 
 

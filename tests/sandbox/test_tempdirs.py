@@ -46,7 +46,9 @@ def test_leftover_probe_can_fail(leftover_probe):
         sleeping, probed = ex.run([sleeper, probe])
     assert sleeping.passed and probed.values, (sleeping, probed)
     me, found = probed.values[0]
-    assert found == [f"w0-{int(me.rsplit('-', 1)[1]) - 1}"], probed
+    slot, name = me.split("/")
+    assert [f.split("/")[1] for f in found] == [f"w0-{int(name.rsplit('-', 1)[1]) - 1}"], probed
+    assert found[0].split("/")[0] != slot, probed  # the sleeper's own slot dir
 
 
 def test_close_removes_the_host_temp_root_it_created():
