@@ -77,3 +77,22 @@ test-vllm: $(VLLM_STAMP) ## vLLM backend tests (pytest -m vllm) in .venv-vllm, b
 
 bench-vllm: $(VLLM_STAMP) ## HF vs vLLM evaluation backends on the same tiny model and tasks
 	VLLM_ENABLE_V1_MULTIPROCESSING=0 $(VLLM_VENV)/bin/python -m rlvr_sweeps.bench vllm
+
+# hydra-ray-launcher pins cloudpickle<3 (the joblib/submitit launchers of .venv want 3.x): its own
+# environment. torch CPU wheel first, then the project with the `ray` extra, Ray and cloudpickle pinned
+# to the versions measured together (ray 2.60.0, cloudpickle 2.2.1), plus pytest.
+RAY_VENV ?= .venv-ray
+RAY_STAMP := $(RAY_VENV)/.installed
+$(RAY_STAMP): pyproject.toml
+	@test -x $(RAY_VENV)/bin/python || python3 -m venv $(RAY_VENV)
+	$(RAY_VENV)/bin/python -m pip install -q --upgrade pip
+	$(RAY_VENV)/bin/python -m pip install -q torch==2.13.0
+	$(RAY_VENV)/bin/python -m pip install -q -e '.[ray]' 'ray[default]==2.60.0' cloudpickle==2.2.1 \
+	  hydra-ray-launcher==1.2.2 'pytest>=8' 'pytest-timeout>=2.3'
+	@touch $(RAY_STAMP)
+
+.PHONY: test-ray
+test-ray: $(RAY_STAMP) ## Ray launcher tests on a private Ray head (ray-up, pytest -m ray, ray-down even on failure)
+	@rc=0; eval "$$(RAY_BIN=$(RAY_VENV)/bin/ray tests/ray/up.sh)" && \
+	  $(RAY_VENV)/bin/python -m pytest -q -m ray tests/ray || rc=$$?; \
+	  tests/ray/down.sh --purge; exit $$rc
