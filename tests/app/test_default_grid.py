@@ -1,4 +1,5 @@
-"""The card command on the default profile: 3 rewards x 2 algorithms, a real multirun."""
+"""The card command's grid (3 rewards x 2 algorithms, a real multirun), sized by QUICK: that the default
+profile learns is tests/learning's job."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from appcli import explain, finals, run_app
+from appcli import QUICK, explain, finals, run_app
 
 CELLS = {(r, a) for r in ("unit", "ruff", "combined") for a in ("grpo", "gspo")}
 
@@ -15,7 +16,7 @@ CELLS = {(r, a) for r in ("unit", "ruff", "combined") for a in ("grpo", "gspo")}
 def grid(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("grid")
     sweep = cwd / "sweep"
-    proc = run_app(["-m", "reward=unit,ruff,combined", "algo=grpo,gspo", f"hydra.sweep.dir={sweep}", "logger=wandb"],
+    proc = run_app(["-m", "reward=unit,ruff,combined", "algo=grpo,gspo", f"hydra.sweep.dir={sweep}", "logger=wandb", *QUICK],
                    cwd=cwd, timeout=1200)
     return sweep, proc
 

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from appcli import QUICK
+
 from rlvr_sweeps.results import read_jsonl
 
 
@@ -20,8 +22,8 @@ def test_two_process_cell_trains_once_and_writes_once(tmp_path: Path) -> None:
     torchrun = Path(sys.executable).with_name("torchrun")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "WANDB_MODE": "offline", "PYTHONUNBUFFERED": "1"}
     out = subprocess.run(
-        [str(torchrun), "--nproc_per_node=2", "-m", "rlvr_sweeps", "train.max_steps=2", "logger=none",
-         "eval.max_new_tokens=16", f"hydra.run.dir={run_dir}"],
+        [str(torchrun), "--nproc_per_node=2", "-m", "rlvr_sweeps", "logger=none", *QUICK,
+         f"hydra.run.dir={run_dir}"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
     )
     assert out.returncode == 0, out.stderr[-3000:]

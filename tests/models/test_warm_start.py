@@ -17,7 +17,7 @@ from rlvr_sweeps.extract import extract_code
 from rlvr_sweeps.models import apply_chat, load_model, load_tokenizer
 from rlvr_sweeps.models import warm_start as ws
 from rlvr_sweeps.paths import conf_dir
-from tests.app.appcli import explain, run_app
+from tests.app.appcli import explain, quick, run_app
 
 register_configs()
 
@@ -154,7 +154,7 @@ def test_evaluate_cli_builds_the_same_warm_started_base_model(conf, tokenizer, s
 @pytest.mark.slow
 def test_a_short_default_job_gets_varying_rewards_and_a_gradient(tmp_path):
     proc = run_app(
-        ["-m", "reward=unit", "train.max_steps=2", "data.max_eval_tasks=2", "eval.max_new_tokens=8",
+        ["-m", "reward=unit", *quick("train.max_completion_length=80"),  # room for a whole arith program
          f"hydra.sweep.dir={tmp_path / 'sweep'}", "logger=none"],
         cwd=tmp_path, timeout=600,
     )
