@@ -9,7 +9,7 @@ export WANDB_MODE ?= offline
 export TOKENIZERS_PARALLELISM ?= false
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast sweep smoke paper report lint bench
+.PHONY: help install test test-fast test-learning sweep smoke paper report lint bench
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ test: $(STAMP) ## Run the whole test suite (slow tests included, as CI does)
 
 test-fast: $(STAMP) ## Run the tests not marked slow
 	$(PY) -m pytest -q -m "not slow"
+
+test-learning: $(STAMP) ## The learning test on +experiment=arith (~30 min on 2 cores; not in make test)
+	RLVR_LEARNING_TEST=1 $(PY) -m pytest -q -rs tests/learning
 
 sweep: $(STAMP) ## The card command on the embedded default: 3 rewards x 2 algos = 6 LoRA jobs
 	$(PY) -m rlvr_sweeps -m reward=unit,ruff,combined algo=grpo,gspo
@@ -93,6 +96,6 @@ $(RAY_STAMP): pyproject.toml
 
 .PHONY: test-ray
 test-ray: $(RAY_STAMP) ## Ray launcher tests on a private Ray head (ray-up, pytest -m ray, ray-down even on failure)
-	@rc=0; eval "$$(RAY_BIN=$(RAY_VENV)/bin/ray tests/ray/up.sh)" && \
-	  $(RAY_VENV)/bin/python -m pytest -q -m ray tests/ray || rc=$$?; \
-	  tests/ray/down.sh --purge; exit $$rc
+	@rc=0; eval "$$(RAY_BIN=$(RAY_VENV)/bin/ray tests/ray_launcher/up.sh)" && \
+	  $(RAY_VENV)/bin/python -m pytest -q -m ray tests/ray_launcher || rc=$$?; \
+	  tests/ray_launcher/down.sh --purge; exit $$rc

@@ -62,7 +62,7 @@ class ModelConfig:
     enable_thinking: bool = False  # Qwen3 chat template switch; the study used non-thinking mode (shorter)
     dtype: DType = DType.float32  # bfloat16 halves memory on GPUs; float32 is the safe CPU choice
     config_overrides: dict[str, Any] = field(default_factory=lambda: dict(TINY_QWEN3_SHAPE))  # arch fields on random init
-    warm_start_steps: int = 400  # SFT steps on train references before RL: >0 = a random model emits code; 0 = off
+    warm_start_steps: int = 150  # SFT steps on train references before RL: >0 = a random model emits code; 0 = off
     warm_start_lr: float = 3.0e-3  # full-weight AdamW lr of the warm start: higher = faster fit, less stable
     warm_start_batch_size: int = 8  # train examples per warm-start step: bigger = smoother, slower per step
     lora_target_modules: list[str] = field(  # more modules = more trainable params, closer to full fine-tuning

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stop the Ray head tests/ray/up.sh started, and only it: the process group recorded in
+# Stop the Ray head tests/ray_launcher/up.sh started, and only it: the process group recorded in
 # $RAY_STATE_DIR/run/ray.pgid, signalled only while one of its members' command line names
 # $RAY_STATE_DIR (a recycled group id is never signalled), SIGTERM then SIGKILL after 10 s.
 # Never `ray stop`, which stops every Ray of the host. `down.sh --purge` also deletes the state dir.

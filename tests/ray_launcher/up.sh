@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Start a private single-node Ray head for the Ray launcher tests.
 #
-#   eval "$(tests/ray/up.sh)"          # exports RAY_STATE_DIR, RAY_TMPDIR, RAY_ADDRESS
+#   eval "$(tests/ray_launcher/up.sh)"          # exports RAY_STATE_DIR, RAY_TMPDIR, RAY_ADDRESS
 #
 # Everything Ray writes (session dirs, sockets, logs, spilled objects, ~/.ray) goes under
 # $RAY_STATE_DIR (default: a fresh mktemp dir), so it never meets another Ray on the host and
-# `ray stop` (which kills every Ray process of the machine) is never needed: tests/ray/down.sh stops
+# `ray stop` (which kills every Ray process of the machine) is never needed: tests/ray_launcher/down.sh stops
 # exactly this head's processes, by the process group recorded here. The GCS port is chosen free.
 # Ray resolves --node-ip-address=127.0.0.1 to the host's own address (ray._private.services.
 # resolve_ip_for_localhost), so RAY_ADDRESS is read back from the address Ray recorded.

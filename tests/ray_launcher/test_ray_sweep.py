@@ -1,7 +1,7 @@
 """The default grid through `hydra/launcher=ray_cluster` on a real (private, single-node) Ray cluster.
 
 Real app, real hydra-ray-launcher, real Ray tasks, tiny random-init models; the head comes from
-tests/ray/up.sh (RAY_ADDRESS), which the preset's `ray.init.address=auto` joins.
+tests/ray_launcher/up.sh (RAY_ADDRESS), which the preset's `ray.init.address=auto` joins.
 """
 
 from __future__ import annotations
