@@ -18,11 +18,13 @@ def compose_conf(tmp_path, *overrides: str):
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """Two GRPO steps on the tiny model. The reward must vary inside a group or every advantage is 0
-    and nothing moves: the inverse Ruff form is graded on a random model's many syntax errors."""
+    and nothing moves: after the job's own warm start the model writes code (a random model writes
+    none, and every no_code answer gets the same reward), and the inverse Ruff form grades it."""
     import torch
 
     from rlvr_sweeps.data import load_tasks
     from rlvr_sweeps.models import load_model, load_tokenizer
+    from rlvr_sweeps.models.warm_start import warm_start
     from rlvr_sweeps.train.trainer import build_trainer
 
     tmp = tmp_path_factory.mktemp("lora")
@@ -30,6 +32,7 @@ def trained(tmp_path_factory):
                         "data.max_train_tasks=4", "train.max_completion_length=24", "logger=none")
     tokenizer = load_tokenizer(conf.model)
     model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    warm_start(model, tokenizer, conf)
     trainer = build_trainer(conf, model, tokenizer, load_tasks(conf.data, conf.data.train_split), tmp / "ckpt")
     before = {n: p.detach().clone() for n, p in trainer.model.named_parameters()}
     trainer.train()

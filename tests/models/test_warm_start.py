@@ -58,7 +58,7 @@ def test_default_tiny_models_warm_start_and_real_models_do_not():
     assert _conf().model.warm_start_steps > 0
     assert _conf("model=tiny-llama").model.warm_start_steps > 0
     assert _conf("model=qwen3-0.6b").model.warm_start_steps == 0
-    with pytest.raises(Exception, match="warm_start_steps >= 0"):
+    with pytest.raises(Exception, match=r"model.warm_start_steps=-1 is out of range"):
         _conf("model.warm_start_steps=-1")
 
 
