@@ -29,10 +29,10 @@ test: $(STAMP) ## Run the whole test suite (slow tests included, as CI does)
 test-fast: $(STAMP) ## Run the tests not marked slow
 	$(PY) -m pytest -q -m "not slow"
 
-test-learning: $(STAMP) ## The learning test on +experiment=arith (~30 min on 2 cores; not in make test)
-	RLVR_LEARNING_TEST=1 $(PY) -m pytest -q -rs tests/learning
+test-learning: $(STAMP) ## Only the learning test (part of make test): unit reward vs its negation on the default profile, ~3 min
+	$(PY) -m pytest -q -rs tests/learning
 
-sweep: $(STAMP) ## The card command on the embedded default: 3 rewards x 2 algos = 6 LoRA jobs
+sweep: $(STAMP) ## The card command on the default profile (arith, tiny Qwen3): 3 rewards x 2 algos = 6 LoRA jobs
 	$(PY) -m rlvr_sweeps -m reward=unit,ruff,combined algo=grpo,gspo
 
 smoke: $(STAMP) ## One tiny job end to end (+experiment=smoke)

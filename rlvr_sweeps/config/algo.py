@@ -45,7 +45,7 @@ class AlgoConfig:
     epsilon: float = 0.2  # lower clip range of the ratio
     epsilon_high: float | None = None  # upper clip range; None = epsilon
     beta: float = 0.0  # KL to the reference; 0 skips loading a reference model
-    num_generations: int = 4  # group size G: more = better advantage estimates, more compute
+    num_generations: int = 8  # group size G: more = better advantage estimates, more compute; 4 leaves most arith groups all-fail
     steps_per_generation: int | None = 2  # > gradient_accumulation_steps makes later steps off-policy
     num_iterations: int = 1  # μ: optimisation passes over each generation batch
     scale_rewards: ScaleRewards = ScaleRewards.group

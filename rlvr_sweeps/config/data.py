@@ -29,8 +29,8 @@ class PromptTests(str, Enum):
 
 @dataclass
 class DataConfig:
-    name: str = "embedded"  # label in tables and W&B tags
-    source: DataSource = DataSource.embedded  # which loader reads the tasks: the 48 shipped tasks run in seconds
+    name: str = "arith"  # label in tables and W&B tags
+    source: DataSource = DataSource.arith  # which loader reads the tasks: the generated family a tiny model can learn
     path: str = ""  # local file (.json/.jsonl/.jsonl.gz); "" = the hub (`hub_id`) or the package
     hub_id: str = ""  # datasets hub id used when `path` is empty: needs network, or a warm HF cache
     hub_config: str = ""  # hub config name ("full" / "sanitized")

@@ -51,7 +51,7 @@ class EvalConfig:
     before: bool = True  # base model (adapter disabled): gives the Δ of every cell
     after: bool = True  # trained adapter
     backend: EvalBackend = EvalBackend.hf  # generation backend for model.kind=hf: hf (anywhere) | vllm (extra, faster)
-    max_new_tokens: int = 48  # generation budget; truncated share is reported
+    max_new_tokens: int = 64  # generation budget; truncated share is reported
     batch_size: int = 16  # prompts per generate() call: memory vs speed
     stop_at_code_end: bool = True  # stop a row at the fence closing its first code block: faster, same verdict
     n_samples: int = 0  # sampled completions per task for pass@k; 0 = greedy pass@1 only

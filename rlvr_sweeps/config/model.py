@@ -62,9 +62,10 @@ class ModelConfig:
     enable_thinking: bool = False  # Qwen3 chat template switch; the study used non-thinking mode (shorter)
     dtype: DType = DType.float32  # bfloat16 halves memory on GPUs; float32 is the safe CPU choice
     config_overrides: dict[str, Any] = field(default_factory=lambda: dict(TINY_QWEN3_SHAPE))  # arch fields on random init
-    warm_start_steps: int = 150  # SFT steps on train references before RL: >0 = a random model emits code; 0 = off
+    warm_start_steps: int = 400  # SFT steps on train references before RL: >0 = a random model emits code; 0 = off
     warm_start_lr: float = 3.0e-3  # full-weight AdamW lr of the warm start: higher = faster fit, less stable
     warm_start_batch_size: int = 8  # train examples per warm-start step: bigger = smoother, slower per step
+    cpu_threads: int | None = 1  # torch intra-op threads on CPU: 1 for tiny shapes (thread sync costs more than it saves, and leaves a core to the sandbox); null = torch's default (all cores), right for real models
     lora_target_modules: list[str] = field(  # more modules = more trainable params, closer to full fine-tuning
         default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
     )
@@ -86,3 +87,5 @@ class ModelConfig:
         check_range("model.warm_start_steps", self.warm_start_steps, 0)  # 0 = off
         check_range("model.warm_start_lr", self.warm_start_lr, 0, lo_open=True)
         check_range("model.warm_start_batch_size", self.warm_start_batch_size, 1)
+        if self.cpu_threads is not None:
+            check_range("model.cpu_threads", self.cpu_threads, 1)

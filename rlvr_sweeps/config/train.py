@@ -17,15 +17,15 @@ class VLLMMode(str, Enum):
 
 @dataclass
 class TrainConfig:
-    max_steps: int = 4  # optimizer steps; the default profile is sized for minutes on 2 CPU cores
-    per_device_train_batch_size: int = 4  # completions per device per micro-step (TRL counts completions)
+    max_steps: int = 80  # optimizer steps; the default profile is sized for minutes on 2 CPU cores
+    per_device_train_batch_size: int = 16  # completions per device per micro-step (TRL counts completions)
     gradient_accumulation_steps: int = 1  # micro-steps per optimizer step: completions/step = this x batch x ranks
-    learning_rate: float = 2e-4  # LoRA tolerates ~10x the full-finetune rate
+    learning_rate: float = 1e-3  # LoRA tolerates ~10x the full-finetune rate
     lr_scheduler_type: str = "constant"  # "cosine" for long runs; constant keeps short runs comparable
     warmup_steps: int = 0
     weight_decay: float = 0.0
     max_grad_norm: float = 1.0
-    max_completion_length: int = 32  # tokens per completion: the main cost of a step
+    max_completion_length: int = 48  # tokens per completion: the main cost of a step
     temperature: float = 1.0  # sampling temperature of rollouts; lower = less exploration
     top_p: float = 1.0
     logging_steps: int = 1  # one metrics.jsonl row (and W&B step) per logging step

@@ -11,10 +11,11 @@ varied (wrong constant, wrong operator, a missing step, broken syntax).
 Held out (validation and test) are tasks that use at least one (operator, constant) pair that no
 training task contains, so they share every skill with training but no task and no step.
 
-The references are written with habits Ruff flags, and their number grows with the program's
-length, as in real model code: every statement ends with a semicolon (E703, one per line) and a
-share of tasks start with an unused `import` (F401). So a Ruff-only reward can raise its score by
-writing less, which is the study's length effect; the unit reward is indifferent to it.
+The references are written with a habit Ruff flags, on some lines and not others, as in real
+model code: a statement ends with a semicolon (E703) with probability `SEMICOLON_SHARE`, drawn per
+line. So the raw issue count grows with the program's length (the study's Ruff form pays for
+writing less: its length effect), while the issues per line do not (the robust `per_line` form
+pays for dropping the semicolons, not the steps); the unit reward is indifferent to both.
 
 Deterministic from `SEED` alone (no data file, nothing downloaded): the same ids always mean the
 same tasks, which is what the leak guard and resuming rely on.
@@ -38,7 +39,7 @@ NAMES = ("compute", "transform", "adjust", "process", "convert", "update")
 CONSTANTS = range(2, 20)
 HELD_OUT_SHARE = 0.3  # of the (operator, constant) pairs: only validation and test use them
 STEPS = (1, 1, 2, 2, 3)  # steps per task: lengths (and lint counts) vary
-UNUSED_IMPORT_SHARE = 0.4  # references that open with an unused import (F401)
+SEMICOLON_SHARE = 0.5  # of the reference's statement lines that end with `;` (E703)
 TEST_INPUTS = 3  # asserts per task
 
 
@@ -52,7 +53,6 @@ class Op:
 
 
 OPS = (Op("+", "adds {c}"), Op("-", "subtracts {c}"), Op("*", "multiplies it by {c}"))
-IMPORTS = ("import os", "import sys", "import math")
 
 SPLITS: Mapping[str, range] = {
     "test": range(FIRST_ID, FIRST_ID + N_TEST),
@@ -76,12 +76,10 @@ def _pairs(rng: random.Random) -> tuple[list[Step], list[Step]]:
     return train, held
 
 
-def _program(name: str, steps: tuple[Step, ...], header: str) -> str:
-    lines = [header] if header else []
-    lines += [f"def {name}(x):", "    result = x;"]
-    lines += [f"    result = result {OPS[op].symbol} {c};" for op, c in steps]
-    lines.append("    return result;")
-    return "\n".join(lines)
+def _program(name: str, steps: tuple[Step, ...], rng: random.Random) -> str:
+    lines = [f"x = x {OPS[op].symbol} {c}" for op, c in steps] + ["return x"]
+    body = [f"    {line};" if rng.random() < SEMICOLON_SHARE else f"    {line}" for line in lines]
+    return "\n".join([f"def {name}(x):", *body])
 
 
 def _text(name: str, steps: tuple[Step, ...]) -> str:
@@ -90,7 +88,6 @@ def _text(name: str, steps: tuple[Step, ...]) -> str:
 
 
 def _task(number: int, name: str, steps: tuple[Step, ...], rng: random.Random) -> Task:
-    header = rng.choice(IMPORTS) if rng.random() < UNUSED_IMPORT_SHARE else ""
     inputs = rng.sample(range(-9, 10), TEST_INPUTS)
     tests = []
     for x in inputs:
@@ -103,7 +100,7 @@ def _task(number: int, name: str, steps: tuple[Step, ...], rng: random.Random) -
         number=number,
         source="arith",
         text=_text(name, steps),
-        reference=_program(name, steps, header),
+        reference=_program(name, steps, rng),
         tests=tuple(tests),
         entry_point=name,
     )

@@ -99,6 +99,8 @@ def load_model(
     pad/eos ids go into the model and generation configs."""
     if model_cfg.kind != ModelKind.hf:
         raise ModelError(f"model.kind={model_cfg.kind.value} is a pseudo-policy: there is no model to load")
+    if model_cfg.cpu_threads is not None:  # process-wide, and only matters where the model runs on CPU
+        torch.set_num_threads(model_cfg.cpu_threads)
     if tokenizer is not None and vocab_size is None:
         vocab_size = len(tokenizer)
     special = _special_ids(tokenizer)

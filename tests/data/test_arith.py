@@ -34,7 +34,7 @@ def splits():
 
 def _steps(task):
     """The (operator, constant) steps of a reference, read back from its code."""
-    lines = [x.strip().rstrip(";") for x in task.reference.splitlines() if x.strip().startswith("result = result")]
+    lines = [x.strip().rstrip(";") for x in task.reference.splitlines() if x.strip().startswith("x = x ")]
     return {tuple(x.split()[3:5]) for x in lines}
 
 
@@ -65,8 +65,10 @@ def test_prompts_are_mbpp_shaped(splits):
         assert len(task.tests) == 3 and all(x.startswith(f"assert {task.entry_point}(") for x in task.tests)
 
 
-def test_ruff_issues_grow_with_length_and_lengths_vary(splits, tmp_path):
-    tasks = splits["train"][:120]
+def test_ruff_issues_grow_with_length_but_not_per_line(splits, tmp_path):
+    """The study's raw-count form can pay for writing less, the per-line form cannot: the count of
+    E703 habits grows with the number of steps, their share per line stays about the same."""
+    tasks = splits["train"]
     for i, t in enumerate(tasks):
         (tmp_path / f"t{i}.py").write_text(t.reference + "\n")
     out = subprocess.run(
@@ -74,11 +76,14 @@ def test_ruff_issues_grow_with_length_and_lengths_vary(splits, tmp_path):
         capture_output=True, text=True, check=False,
     ).stdout
     issues = [out.count(f"t{i}.py:") for i in range(len(tasks))]
+    assert set(out.replace(":", " ").split()) >= {"E703"} and "F401" not in out
     lines = [len(t.reference.splitlines()) for t in tasks]
-    assert min(issues) >= 2 and len(set(lines)) >= 3
+    assert len(set(lines)) == 3 and 0.1 < sum(i == 0 for i in issues) / len(issues) < 0.5
     by_length = {n: [k for k, m in zip(issues, lines, strict=True) if m == n] for n in set(lines)}
-    means = [sum(v) / len(v) for _, v in sorted(by_length.items())]
-    assert means == sorted(means) and means[-1] > means[0]
+    counts = [sum(v) / len(v) for _, v in sorted(by_length.items())]
+    per_line = [c / n for c, n in zip(counts, sorted(by_length), strict=True)]
+    assert counts == sorted(counts) and counts[-1] > counts[0] + 0.5
+    assert max(per_line) - min(per_line) < 0.15
 
 
 @pytest.mark.parametrize(("model", "passed"), [("reference", 240), ("null", 0)])

@@ -1,7 +1,7 @@
-"""The learnable profile (+experiment=arith) learns: a short unit-reward run raises held-out pass@1 significantly above
-the warm-started base, and the same run with the reward's sign flipped lowers it. If the reward
-were misaligned with its completions, the advantage sign flipped, the adapter not saved or the
-evaluation reading the wrong model, one of the two would fail."""
+"""The default profile learns: a unit-reward run raises held-out pass@1 significantly above the
+warm-started base, and the same run with the reward's sign flipped lowers it significantly. If the
+reward were misaligned with its completions, the advantage sign flipped, the adapter not saved or
+the evaluation reading the wrong model, one of the two would fail (issue 13's integration test)."""
 
 from __future__ import annotations
 
@@ -15,17 +15,10 @@ import pytest
 from rlvr_sweeps.evaluate import read_problems
 from rlvr_sweeps.report.stats import paired_delta, per_task_pass
 
-# The arith profile, shortened only where it does not change what is measured: no W&B, and the
-# two signs as one multirun so they share the in-process warm start.
-COMMAND = [
-    "-m", "+experiment=arith", "reward.components.0.weight=1.0,-1.0", "logger=none", "data.max_eval_tasks=160",
-]
-# About 30 minutes on 2 cores, and its last measurement (+2.1 pp, CI [+0.0, +4.2]) does not yet
-# clear the bar it asserts: outside `make test` until the profile is tuned (`make test-learning`).
-pytestmark = pytest.mark.skipif(
-    os.environ.get("RLVR_LEARNING_TEST") != "1",
-    reason="learning test: ~30 min on 2 cores, run with `make test-learning` (RLVR_LEARNING_TEST=1)",
-)
+# The default profile as `make sweep` runs it (arith family, 400 warm-start steps, 80 RL steps,
+# 500 held-out tasks), unit reward only, GRPO, seed 0; the two signs as one multirun so they share
+# the in-process warm start. No W&B: the logger is not what is tested here. ~2-3 min on 2 cores.
+COMMAND = ["-m", "reward=unit", "reward.components.0.weight=1.0,-1.0", "logger=none"]
 
 
 def _delta(job_dir):
@@ -36,14 +29,16 @@ def _delta(job_dir):
 @pytest.mark.slow
 def test_unit_reward_raises_held_out_pass_and_its_negation_lowers_it(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "WANDB_MODE": "offline", "TOKENIZERS_PARALLELISM": "false"}
-    subprocess.run(
+    proc = subprocess.run(
         [sys.executable, "-m", "rlvr_sweeps", *COMMAND, f"hydra.sweep.dir={tmp_path}"],
-        check=True, env=env, cwd=tmp_path, capture_output=True, timeout=3600,
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=1800,
     )
+    assert proc.returncode == 0, proc.stderr[-4000:]
     cells = {d.name: d for d in tmp_path.iterdir() if d.is_dir() and (d / "final.json").is_file()}
     assert len(cells) == 2, sorted(cells)
     assert all(json.loads((d / "final.json").read_text())["status"] == "ok" for d in cells.values())
     up = _delta(next(d for name, d in cells.items() if "weight=1.0" in name))
     down = _delta(next(d for name, d in cells.items() if "weight=-1.0" in name))
-    assert up["ci_low_pp"] > 0, up
-    assert down["delta_pp"] < 0, down
+    assert up["n_tasks"] == down["n_tasks"] == 500, (up, down)
+    assert up["ci_low_pp"] > 0, up  # RL on the unit reward helps, significantly
+    assert down["ci_high_pp"] < 0, down  # and against it hurts, significantly: the sign is wired

@@ -41,7 +41,7 @@ def _same(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
 
 @pytest.fixture(scope="module")
 def conf():
-    return _conf()
+    return _conf("data=embedded")  # the small shipped set: these tests are about the mechanism, not the default profile
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_a_test_task_in_the_train_list_raises_before_any_step(conf, tokenizer, s
 
 def test_a_source_without_train_split_says_how_to_turn_it_off(conf, tokenizer):
     model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
-    bad = dataclasses.replace(conf, data=dataclasses.replace(conf.data, train_split="validation"))
+    bad = dataclasses.replace(conf, data=dataclasses.replace(conf.data, train_split="no_such_split"))
     with pytest.raises(ValueError, match="warm_start_steps=0"):
         ws.warm_start(model, tokenizer, bad)
 
@@ -147,19 +147,21 @@ def test_evaluate_cli_builds_the_same_warm_started_base_model(conf, tokenizer, s
 
     train, test = splits
     expected = ws.warm_start(load_model(conf.model, conf.seed, tokenizer=tokenizer), tokenizer, conf, train, test)
-    generator = build_generator(_conf(config="evaluate"), tokenizer)
+    generator = build_generator(_conf("data=embedded", config="evaluate"), tokenizer)
     assert _same(_weights(generator.model), _weights(expected))
 
 
 @pytest.mark.slow
 def test_a_short_default_job_gets_varying_rewards_and_a_gradient(tmp_path):
     proc = run_app(
-        ["-m", "reward=unit", *quick("train.max_completion_length=80"),  # room for a whole arith program
+        ["-m", "reward=unit", *quick("model.warm_start_steps=400", "data.max_train_tasks=null",  # the default warm start
+                                      "train.per_device_train_batch_size=16", "algo.num_generations=8",  # and groups
+                                      "train.max_steps=4", "train.max_completion_length=48"),
          f"hydra.sweep.dir={tmp_path / 'sweep'}", "logger=none"],
         cwd=tmp_path, timeout=600,
     )
     assert proc.returncode == 0, explain(proc)
-    assert "warm start: 150 SFT steps" in proc.stderr
+    assert "warm start: 400 SFT steps" in proc.stderr
     rows = [json.loads(line) for line in next((tmp_path / "sweep").rglob("metrics.jsonl")).read_text().splitlines()]
     assert rows, explain(proc)
     assert max(r.get("train/reward_std", 0.0) for r in rows) > 0, rows
