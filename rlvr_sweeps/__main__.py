@@ -12,7 +12,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig
 
-from rlvr_sweeps.cli import normalize_argv
+from rlvr_sweeps.cli import normalize_argv, refuse_invalid_config_to_show
 from rlvr_sweeps.config import ConfigError, register_configs, to_config
 from rlvr_sweeps.paths import conf_dir
 from rlvr_sweeps.sweep.cell import FINAL, FinalRecord
@@ -51,6 +51,7 @@ def _exit_if_single_run_failed(job_dir: str) -> None:
 
 def cli() -> None:
     sys.argv[1:] = normalize_argv(sys.argv[1:])
+    refuse_invalid_config_to_show(sys.argv[1:], "config", "rlvr_sweeps")
     main()
 
 

@@ -11,7 +11,7 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-from rlvr_sweeps.cli import normalize_argv
+from rlvr_sweeps.cli import normalize_argv, refuse_invalid_config_to_show
 from rlvr_sweeps.config import ConfigError, register_configs, to_config
 from rlvr_sweeps.paths import conf_dir
 
@@ -47,6 +47,7 @@ def main(cfg: DictConfig) -> float:
 
 def cli() -> None:
     sys.argv[1:] = normalize_argv(sys.argv[1:])  # `model=null` selects the null pseudo-policy
+    refuse_invalid_config_to_show(sys.argv[1:], "evaluate", "rlvr_sweeps.evaluate")
     main()
 
 
