@@ -53,7 +53,7 @@ from rlvr_sweeps.sweep.cell import (
     mark_running,
 )
 from rlvr_sweeps.sweep.distributed import export_distributed_env, select_single_device
-from rlvr_sweeps.train import summarize
+from rlvr_sweeps.train import summarize_train_log
 
 _TRACEBACK_TAIL = 3000  # characters of traceback kept in final.json: the frames that matter, not the whole stack
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # sandbox workers fork after the tokenizer ran
@@ -237,7 +237,7 @@ def _train_and_evaluate(
     finally:  # a run that dies at step k still reports its k logged steps
         timings["train_s"] = time.perf_counter() - t1
         timings["train_cpu_s"] = time.process_time() - c1  # this process only: tells contention from work
-        final["metrics"] = {**summarize(metrics_cb.rows), **metrics_cb.summary}
+        final["metrics"] = {**summarize_train_log(metrics_cb.rows), **metrics_cb.summary}
     if not main:
         return
     policy = trainer.model

@@ -77,7 +77,7 @@ def _rows(ev: FakeEval, n_problems: int, rng: np.random.Generator, difficulty: n
 
 
 def write_fake_cell(job_dir: Path, spec: FakeCell, overrides: list[str], n_problems: int, seed: int) -> None:
-    from rlvr_sweeps.evaluate.metrics import summarize
+    from rlvr_sweeps.evaluate.metrics import summarize_problems
 
     rng = np.random.default_rng(seed)
     difficulty = np.random.default_rng(12345).random(n_problems)  # the same problems in every cell
@@ -88,7 +88,7 @@ def write_fake_cell(job_dir: Path, spec: FakeCell, overrides: list[str], n_probl
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("")
         append_jsonl(path, rows)
-        results[label] = summarize(rows, [1], MAX_NEW_TOKENS, ("error",))[0]
+        results[label] = summarize_problems(rows, [1], MAX_NEW_TOKENS, ("error",))[0]
     results["delta_pp"] = 100 * (results["trained"]["eval/pass@1"] - results["base"]["eval/pass@1"])
     curve = np.linspace(spec.reward_start, spec.reward_end, spec.steps) + rng.normal(0, 0.02, spec.steps)
     metrics_path(job_dir).write_text("")

@@ -27,11 +27,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rlvr_sweeps.config import Config
 from rlvr_sweeps.evaluate.generators import Generator, Request, Sampling, generator_for
-from rlvr_sweeps.evaluate.metrics import summarize
+from rlvr_sweeps.evaluate.grading import Suite, grade, harness_error
+from rlvr_sweeps.evaluate.metrics import summarize_problems
 from rlvr_sweeps.evaluate.records import SUMMARY_FILE, ProblemRow, ProblemsWriter, label_dir
 from rlvr_sweeps.evaluate.resume import fingerprint, resume_rows
-from rlvr_sweeps.evaluate.score import Suite, harness_error, score
 
 log = logging.getLogger(__name__)
 CHUNK_BATCHES = 4  # tasks per chunk = CHUNK_BATCHES * eval.batch_size: what a crash can lose
@@ -58,7 +59,7 @@ def select_tasks(tasks: Sequence[Any], task_ids: Sequence[Any]) -> list[Any]:
     return [index[str(i)] for i in dict.fromkeys(str(i) for i in task_ids)]
 
 
-def render_prompts(tasks: Sequence[Any], tokenizer: Any, conf: Any) -> list[str]:
+def render_prompts(tasks: Sequence[Any], tokenizer: Any, conf: Config) -> list[str]:
     """The prompt text each task is completed from (the chat template applied for chat models)."""
     from rlvr_sweeps.data import prompt_for
 
@@ -73,7 +74,7 @@ def render_prompts(tasks: Sequence[Any], tokenizer: Any, conf: Any) -> list[str]
     return out
 
 
-def build_suites(tasks: Sequence[Any], conf: Any, executor: Any) -> list[Suite]:
+def build_suites(tasks: Sequence[Any], conf: Config, executor: Any) -> list[Suite]:
     """MBPP-style tasks run their asserts; MBPP+ tasks get asserts built from the canonical
     solution's outputs (``rlvr_sweeps.evaluate.mbppplus``)."""
     if not any(getattr(t, "entry_point", None) and getattr(t, "base_inputs", ()) for t in tasks):
@@ -91,7 +92,7 @@ def build_suites(tasks: Sequence[Any], conf: Any, executor: Any) -> list[Suite]:
     return suites
 
 
-def _lint(codes: list[str], conf: Any) -> list[Any]:
+def _lint(codes: list[str], conf: Config) -> list[Any]:
     from rlvr_sweeps.lint import lint_codes
 
     todo = [i for i, c in enumerate(codes) if c]
@@ -137,7 +138,7 @@ def _score_chunk(tasks, suites, outputs, conf, executor) -> list[ProblemRow]:
         log.warning("linting failed for tasks %s..%s: %r", ids[0], ids[-1], exc)
         lints = [None] * len(codes)
     try:
-        verdicts = score(codes, [s for _, s, *_ in flat], executor, kinds)
+        verdicts = grade(codes, [s for _, s, *_ in flat], executor, kinds)
     except Exception as exc:  # noqa: BLE001 - recorded per row, visible in eval/harness_errors
         log.error("scoring failed for tasks %s..%s: %r", ids[0], ids[-1], exc)
         bad = harness_error(type(exc).__name__)
@@ -145,7 +146,7 @@ def _score_chunk(tasks, suites, outputs, conf, executor) -> list[ProblemRow]:
     return _rows(ids, modes, samples, comps, codes, lints, verdicts)
 
 
-def _generate(generator: Generator, requests: list[Request], conf: Any, chunk_index: int):
+def _generate(generator: Generator, requests: list[Request], conf: Config, chunk_index: int):
     ev = conf.eval
     seed = conf.seed * 7919 + chunk_index
     common = {"max_new_tokens": ev.max_new_tokens, "seed": seed, "stop_at_code_end": ev.stop_at_code_end}
@@ -161,7 +162,7 @@ def _generate(generator: Generator, requests: list[Request], conf: Any, chunk_in
 
 
 def evaluate_policy(
-    generator: Generator | Any, tokenizer: Any, tasks: Sequence[Any], conf: Any, out_dir: str | Path, label: str
+    generator: Generator | Any, tokenizer: Any, tasks: Sequence[Any], conf: Config, out_dir: str | Path, label: str
 ) -> dict[str, float]:
     """Evaluate one policy on ``tasks``; see the module docstring for the contract."""
     from rlvr_sweeps.results import write_json_atomic
@@ -195,10 +196,10 @@ def evaluate_policy(
             rows.extend(r.to_dict() for r in chunk_rows)
             log.info("eval %s: %d/%d tasks scored", label, min(start + chunk, len(tasks)), len(tasks))
     except BaseException:
-        metrics, extras = summarize(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names) if rows else ({}, {})
+        metrics, extras = summarize_problems(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names) if rows else ({}, {})
         write_json_atomic(summary_path, {"label": label, "status": "incomplete", "metrics": metrics, **extras})
         raise
-    metrics, extras = summarize(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names)
+    metrics, extras = summarize_problems(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names)
     metrics["eval/harness_errors"] = float(sum(r["status"] == "harness_error" for r in rows))
     if ev.plus_rescore:
         from rlvr_sweeps.evaluate.plus_rescore import plus_rescore

@@ -187,10 +187,10 @@ def decode_value(tagged: object) -> object:
     return _wire.decode(tagged)
 
 
-def _status_for(error_type: str) -> str:
-    if error_type == "AssertionError":
+def _status_for(exception: str) -> str:
+    if exception == "AssertionError":
         return "fail"
-    if error_type == "MemoryError":
+    if exception == "MemoryError":
         return "memory"
     return "error"
 

@@ -94,7 +94,7 @@ def grpo_config_kwargs(
     return kwargs
 
 
-def summarize(rows: list[dict[str, Any]], reward_key: str = "train/reward") -> dict[str, Any]:
+def summarize_train_log(rows: list[dict[str, Any]], reward_key: str = "train/reward") -> dict[str, Any]:
     """Final train metrics: the last value of every key, plus the mean reward over the run
     (the last step alone is one noisy batch)."""
     final: dict[str, Any] = {}
@@ -109,4 +109,4 @@ def summarize(rows: list[dict[str, Any]], reward_key: str = "train/reward") -> d
     return final
 
 
-__all__ = ["grpo_config_kwargs", "summarize"]
+__all__ = ["grpo_config_kwargs", "summarize_train_log"]

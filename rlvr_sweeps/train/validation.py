@@ -24,6 +24,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from rlvr_sweeps.config import Config
 from rlvr_sweeps.results import append_jsonl
 
 LABEL = "val/step-{step:06d}"  # eval/<label>/problems.jsonl of one validation point
@@ -40,7 +41,7 @@ def val_metrics(metrics: dict[str, Any]) -> dict[str, float]:
 
 
 class ValidationCallback(TrainerCallback):
-    def __init__(self, conf: Any, tokenizer: Any, tasks: Sequence[Any], out_dir: str | Path, sink: Sink) -> None:
+    def __init__(self, conf: Config, tokenizer: Any, tasks: Sequence[Any], out_dir: str | Path, sink: Sink) -> None:
         ev = dataclasses.replace(conf.eval, n_samples=0, plus=False, task_ids=[], log_table=False)
         self.conf = dataclasses.replace(conf, eval=ev, data=dataclasses.replace(conf.data, eval_split=conf.eval.during.split))
         self.every = conf.eval.during.every_steps
@@ -66,7 +67,7 @@ class ValidationCallback(TrainerCallback):
             self._run(state, model)
 
 
-def validation_callbacks(conf: Any, tokenizer: Any, train_tasks: Sequence[Any], job_dir: Path,
+def validation_callbacks(conf: Config, tokenizer: Any, train_tasks: Sequence[Any], job_dir: Path,
                          metrics_path: Path, rows: list[dict[str, Any]], logger: Any) -> list[TrainerCallback]:
     """[] when `eval.during.every_steps` is 0; else the callback, its split loaded and checked
     disjoint from training, writing into metrics.jsonl (`rows` is the job's in-memory copy) and

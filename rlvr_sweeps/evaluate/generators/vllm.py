@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rlvr_sweeps.config import Config
 from rlvr_sweeps.evaluate.generators.base import Completion, Generator, Request, Sampling, prompt_token_ids
 from rlvr_sweeps.evaluate.generators.hf import closes_code_block
 
@@ -98,7 +99,7 @@ class VLLMEngine:
     generator made from it (the base and the trained evaluation of a job). ``close`` frees it and
     deletes the exported weights it owns."""
 
-    def __init__(self, conf: Any, tokenizer: Any, model_dir: str | Path, owned_dir: str | Path | None = None,
+    def __init__(self, conf: Config, tokenizer: Any, model_dir: str | Path, owned_dir: str | Path | None = None,
                  model: Any = None) -> None:
         self.conf, self.tokenizer, self.model_dir = conf, tokenizer, Path(model_dir)
         self.owned_dir = None if owned_dir is None else Path(owned_dir)
@@ -109,7 +110,7 @@ class VLLMEngine:
         self._lora_ids: dict[str, int] = {}
 
     @classmethod
-    def from_model(cls, conf: Any, tokenizer: Any, model: Any, scratch: str | Path | None = None) -> VLLMEngine:
+    def from_model(cls, conf: Config, tokenizer: Any, model: Any, scratch: str | Path | None = None) -> VLLMEngine:
         """An engine over the base weights of an in-memory model, exported to a temp dir it owns."""
         tmp = Path(tempfile.mkdtemp(prefix="vllm-base-", dir=scratch))
         return cls(conf, tokenizer, export_base(model, tokenizer, tmp), owned_dir=tmp, model=model)

@@ -1,4 +1,4 @@
-"""Scoring completions in the sandbox: one Job per (completion, test suite part), results
+"""Grading completions in the sandbox: one Job per (completion, test suite part), results
 mapped to Verdicts with the shared error-type labels."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def merge(parts: Sequence[Verdict]) -> Verdict:
     return Verdict(True, "pass", "pass", None, sum(v.tests_passed for v in parts), sum(v.tests_total for v in parts))
 
 
-def score(
+def grade(
     codes: Sequence[str], suites: Sequence[Suite], executor: Any, kinds: Sequence[str] | None = None
 ) -> list[tuple[Verdict, Verdict | None]]:
     """(base verdict, plus verdict or None) per code; codes[i] is graded on suites[i]. ``kinds``
