@@ -6,7 +6,8 @@ standalone. Importing this package stays light (no torch) so the report can use
 ``problems_table_rows`` / ``summarize_problems``.
 """
 
-from rlvr_sweeps.evaluate.core import EvalError, evaluate_policy, pass_line, render_prompts, select_tasks
+from rlvr_sweeps.evaluate.core import evaluate_policy, pass_line, render_prompts, select_tasks
+from rlvr_sweeps.evaluate.errors import EvalError
 from rlvr_sweeps.evaluate.generators import BACKENDS, Generator, HFGenerator, build_generator, job_generators
 from rlvr_sweeps.evaluate.metrics import summarize_problems
 from rlvr_sweeps.evaluate.passk import mean_pass_at_k, pass_at_k

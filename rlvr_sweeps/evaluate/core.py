@@ -28,18 +28,21 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_sweeps.config import Config
+from rlvr_sweeps.data import prompt_for
+from rlvr_sweeps.evaluate.errors import EvalError
 from rlvr_sweeps.evaluate.generators import Generator, Request, Sampling, generator_for
-from rlvr_sweeps.evaluate.grading import Suite, grade, harness_error
+from rlvr_sweeps.evaluate.grading import build_suites, grade, harness_error
 from rlvr_sweeps.evaluate.metrics import summarize_problems
+from rlvr_sweeps.evaluate.plus_rescore import plus_rescore
 from rlvr_sweeps.evaluate.records import SUMMARY_FILE, ProblemRow, ProblemsWriter, label_dir
 from rlvr_sweeps.evaluate.resume import fingerprint, resume_rows
+from rlvr_sweeps.extract import extract_answer, task_entry_point
+from rlvr_sweeps.lint import lint_codes
+from rlvr_sweeps.results import write_json_atomic
+from rlvr_sweeps.sandbox import get_executor
 
 log = logging.getLogger(__name__)
 CHUNK_BATCHES = 4  # tasks per chunk = CHUNK_BATCHES * eval.batch_size: what a crash can lose
-
-
-class EvalError(ValueError):
-    """Bad evaluation input (no tasks, unknown task ids); the message says what to do."""
 
 
 def select_tasks(tasks: Sequence[Any], task_ids: Sequence[Any]) -> list[Any]:
@@ -61,40 +64,18 @@ def select_tasks(tasks: Sequence[Any], task_ids: Sequence[Any]) -> list[Any]:
 
 def render_prompts(tasks: Sequence[Any], tokenizer: Any, conf: Config) -> list[str]:
     """The prompt text each task is completed from (the chat template applied for chat models)."""
-    from rlvr_sweeps.data import prompt_for
-
     out = []
     for t in tasks:
         prompt = prompt_for(t, conf.model, conf.data)
         if not isinstance(prompt, str):
-            from rlvr_sweeps.models import apply_chat
+            from rlvr_sweeps.models import apply_chat  # lazy: rlvr_sweeps.models imports torch/transformers
 
             prompt = apply_chat(tokenizer, prompt, conf.model)
         out.append(prompt)
     return out
 
 
-def build_suites(tasks: Sequence[Any], conf: Config, executor: Any) -> list[Suite]:
-    """MBPP-style tasks run their asserts; MBPP+ tasks get asserts built from the canonical
-    solution's outputs (``rlvr_sweeps.evaluate.mbppplus``)."""
-    if not any(getattr(t, "entry_point", None) and getattr(t, "base_inputs", ()) for t in tasks):
-        return [Suite([list(t.tests)], t.setup) for t in tasks]
-    from rlvr_sweeps.evaluate import mbppplus
-
-    expected = mbppplus.expected_outputs(
-        tasks, executor, conf.eval.oracle_cache, conf.data.path, plus=conf.eval.plus
-    )
-    suites = []
-    for t in tasks:
-        base, plus = mbppplus.suites(t, expected[t.task_id], conf.eval.timeout_s)
-        notes = {"dropped_inputs": expected[t.task_id].dropped}
-        suites.append(Suite(base, t.setup, plus if conf.eval.plus else None, notes))
-    return suites
-
-
 def _lint(codes: list[str], conf: Config) -> list[Any]:
-    from rlvr_sweeps.lint import lint_codes
-
     todo = [i for i, c in enumerate(codes) if c]
     out: list[Any] = [None] * len(codes)
     for i, result in zip(todo, lint_codes([codes[i] for i in todo], conf.reward.ruff.lint) if todo else [], strict=True):
@@ -120,8 +101,6 @@ def _rows(task_ids, modes, samples, completions, codes, lints, verdicts) -> list
 
 def _score_chunk(tasks, suites, outputs, conf, executor) -> list[ProblemRow]:
     """Rows for one chunk; a harness failure marks the chunk's rows instead of losing them."""
-    from rlvr_sweeps.extract import extract_answer, task_entry_point
-
     flat = [(t, s, mode, k, c) for t, s, per_task in zip(tasks, suites, outputs, strict=True)
             for mode, k, c in per_task]
     entry = {t.task_id: task_entry_point(t) for t in tasks}
@@ -165,9 +144,6 @@ def evaluate_policy(
     generator: Generator | Any, tokenizer: Any, tasks: Sequence[Any], conf: Config, out_dir: str | Path, label: str
 ) -> dict[str, float]:
     """Evaluate one policy on ``tasks``; see the module docstring for the contract."""
-    from rlvr_sweeps.results import write_json_atomic
-    from rlvr_sweeps.sandbox import get_executor
-
     ev = conf.eval
     tasks = select_tasks(tasks, ev.task_ids)
     identity = fingerprint(tasks, CHUNK_BATCHES * ev.batch_size, conf, generator)  # before wrapping: the weights
@@ -202,8 +178,6 @@ def evaluate_policy(
     metrics, extras = summarize_problems(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names)
     metrics["eval/harness_errors"] = float(sum(r["status"] == "harness_error" for r in rows))
     if ev.plus_rescore:
-        from rlvr_sweeps.evaluate.plus_rescore import plus_rescore
-
         try:
             metrics.update(plus_rescore(rows, conf, executor, out_dir, label))
         except EvalError:

@@ -17,18 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_sweeps.config import Config
+from rlvr_sweeps.config.data import DataConfig, DataSource
+from rlvr_sweeps.data import load_eval_tasks
+from rlvr_sweeps.evaluate.errors import EvalError
+from rlvr_sweeps.evaluate.grading import build_suites, grade
 from rlvr_sweeps.evaluate.records import read_problems
+from rlvr_sweeps.extract import extract_answer, task_entry_point
+from rlvr_sweeps.results import append_jsonl
 
 PLUS_PROBLEMS_FILE = "plus_problems.jsonl"
 
 
 def _plus_tasks(conf: Config) -> dict[int, Any]:
-    from rlvr_sweeps.config.data import DataConfig, DataSource
-    from rlvr_sweeps.data import load_eval_tasks
-
     if not conf.eval.plus_path or not Path(conf.eval.plus_path).is_file():
-        from rlvr_sweeps.evaluate.core import EvalError
-
         raise EvalError(f"eval.plus_rescore=true needs eval.plus_path=MbppPlus.jsonl (got {conf.eval.plus_path!r})")
     cfg = DataConfig(name="mbppplus", source=DataSource.mbppplus, path=conf.eval.plus_path)
     return {t.number: t for t in load_eval_tasks(cfg)}
@@ -36,11 +37,6 @@ def _plus_tasks(conf: Config) -> dict[int, Any]:
 
 def plus_rescore(rows: Sequence[dict[str, Any]], conf: Config, executor: Any, out_dir: str | Path, label: str) -> dict[str, float]:
     """Scalars of the re-scoring of the greedy ``rows`` (problems.jsonl dicts) of one evaluation."""
-    from rlvr_sweeps.evaluate.core import build_suites
-    from rlvr_sweeps.evaluate.grading import grade
-    from rlvr_sweeps.extract import extract_answer, task_entry_point
-    from rlvr_sweeps.results import append_jsonl
-
     plus = _plus_tasks(conf)
     greedy = [r for r in rows if r["mode"] == "greedy" and str(r["task_id"]).isdigit() and int(r["task_id"]) in plus]
     if not greedy:

@@ -135,6 +135,8 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from tqdm import tqdm
+
 from rlvr_sweeps.sandbox import _wire, cgroup, plan
 
 log = logging.getLogger(__name__)
@@ -669,8 +671,6 @@ class Executor:
         pending: deque[int] = deque(range(len(jobs)))
         bar = None
         if progress:
-            from tqdm import tqdm
-
             bar = tqdm(total=len(jobs), file=sys.stderr, unit="prog")
         sel = selectors.DefaultSelector()
         for w in self._workers:

@@ -10,6 +10,7 @@ The metrics callback lives in `rlvr_sweeps.train.callbacks` (it imports transfor
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,7 @@ _PASSTHROUGH = (
 
 
 def _checkpointing_arg() -> str:
-    import dataclasses
-
-    from trl import GRPOConfig
+    from trl import GRPOConfig  # lazy: `import rlvr_sweeps.train` stays torch-free (the job module)
 
     names = {f.name for f in dataclasses.fields(GRPOConfig)}
     return "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"

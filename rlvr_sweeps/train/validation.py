@@ -25,6 +25,8 @@ from typing import Any
 from transformers import TrainerCallback
 
 from rlvr_sweeps.config import Config
+from rlvr_sweeps.data import assert_no_test_leak, load_tasks
+from rlvr_sweeps.evaluate import evaluate_policy
 from rlvr_sweeps.results import append_jsonl
 
 LABEL = "val/step-{step:06d}"  # eval/<label>/problems.jsonl of one validation point
@@ -52,8 +54,6 @@ class ValidationCallback(TrainerCallback):
         step = int(state.global_step)
         if not state.is_world_process_zero or step in self.done or model is None:
             return
-        from rlvr_sweeps.evaluate import evaluate_policy
-
         self.done.add(step)
         metrics = evaluate_policy(model, self.tokenizer, self.tasks, self.conf, self.out_dir, LABEL.format(step=step))
         self.sink(step, val_metrics(metrics))
@@ -75,8 +75,6 @@ def validation_callbacks(conf: Config, tokenizer: Any, train_tasks: Sequence[Any
     during = conf.eval.during
     if during.every_steps <= 0:
         return []
-    from rlvr_sweeps.data import assert_no_test_leak, load_tasks
-
     tasks = load_tasks(conf.data, during.split, limit=during.max_tasks)
     assert_no_test_leak(train_tasks, tasks)
 

@@ -36,6 +36,7 @@ from rlvr_sweeps.evaluate.generators.pseudo import (
     ReplayError,
     ReplayGenerator,
 )
+from rlvr_sweeps.evaluate.generators.vllm import VLLMEngine, VLLMGenerator
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ class Backend:
 
 
 def _loaded_model(conf: Config, tokenizer: Any) -> Any:
-    from rlvr_sweeps.models import load_model
-    from rlvr_sweeps.models.warm_start import warm_start
+    from rlvr_sweeps.models import load_model  # lazy: rlvr_sweeps.models imports torch/transformers
+    from rlvr_sweeps.models.warm_start import warm_start  # lazy: as load_model
 
     model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
     warm_start(model, tokenizer, conf)  # the base model a training job would start from (train split only)
@@ -78,8 +79,6 @@ def _hf_for_model(conf: Config, tokenizer: Any, model: Any, desc: str) -> Genera
 
 
 def _vllm_standalone(conf: Config, tokenizer: Any) -> Generator:
-    from rlvr_sweeps.evaluate.generators.vllm import VLLMEngine, VLLMGenerator
-
     if conf.model.init == ModelInit.pretrained and conf.model.warm_start_steps == 0:
         return VLLMGenerator(VLLMEngine(conf, tokenizer, conf.model.path))  # the weights as published
     return VLLMGenerator(VLLMEngine.from_model(conf, tokenizer, _loaded_model(conf, tokenizer)))
@@ -87,8 +86,6 @@ def _vllm_standalone(conf: Config, tokenizer: Any) -> Generator:
 
 @contextlib.contextmanager
 def _vllm_job(conf: Config, tokenizer: Any, policy: Any, adapter_dir: Path) -> Iterator[JobGenerators]:
-    from rlvr_sweeps.evaluate.generators.vllm import VLLMEngine, VLLMGenerator
-
     engine = VLLMEngine.from_model(conf, tokenizer, policy, scratch=adapter_dir.parent)
     try:
         yield JobGenerators(VLLMGenerator(engine, adapter_dir, "eval trained"), VLLMGenerator(engine, None, "eval base"))
@@ -105,8 +102,6 @@ def _adapter_active(model: Any) -> bool:
 
 
 def _vllm_for_model(conf: Config, tokenizer: Any, model: Any, desc: str) -> Generator:
-    from rlvr_sweeps.evaluate.generators.vllm import VLLMEngine, VLLMGenerator
-
     engine = VLLMEngine.from_model(conf, tokenizer, model)
     adapter = None
     if _adapter_active(model):

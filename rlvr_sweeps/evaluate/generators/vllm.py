@@ -22,6 +22,8 @@ engine and a merge that is inexact in bf16).
 
 from __future__ import annotations
 
+import copy
+import gc
 import os
 import shutil
 import tempfile
@@ -43,7 +45,7 @@ def eos_ids(model_dir: str | Path | None, tokenizer: Any, model: Any = None) -> 
     ids: set[int] = set()
     config = getattr(model, "generation_config", None)
     if config is None and model_dir is not None and (Path(model_dir) / "generation_config.json").exists():
-        from transformers import GenerationConfig
+        from transformers import GenerationConfig  # lazy: no transformers at import
 
         config = GenerationConfig.from_pretrained(model_dir)
     for source in (config, tokenizer):
@@ -75,8 +77,6 @@ def cut_completion(tokenizer: Any, ids: Sequence[int], eos: Sequence[int], sampl
 def export_base(model: Any, tokenizer: Any, out_dir: str | Path) -> Path:
     """Save the weights of ``model`` without any peft adapter (a PeftModel's LoRA layers are
     dropped, not merged: the base weights are written bit for bit) as a directory vLLM loads."""
-    import copy
-
     out = Path(out_dir)
     base = model
     if hasattr(model, "peft_config"):  # unload() on a copy: the training job's model keeps its adapter
@@ -126,8 +126,8 @@ class VLLMEngine:
         # vLLM's CPU build needs to run from a plain script); a caller's own setting wins.
         os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
         try:
-            import torch
-            from vllm import LLM
+            import torch  # lazy: keeps torch out of `import rlvr_sweeps.evaluate`
+            from vllm import LLM  # lazy: an optional extra; the ImportError says how to install it
         except ImportError as exc:
             raise ImportError(
                 f"eval.backend=vllm needs vLLM ({exc}): pip install 'rlvr_sweeps[vllm]' on a GPU machine, "
@@ -152,7 +152,7 @@ class VLLMEngine:
     def lora_request(self, adapter: str | Path | None) -> Any:
         if adapter is None:
             return None
-        from vllm.lora.request import LoRARequest
+        from vllm.lora.request import LoRARequest  # lazy: vLLM is an optional extra
 
         key = str(Path(adapter).resolve())
         lora_id = self._lora_ids.setdefault(key, len(self._lora_ids) + 1)
@@ -160,8 +160,6 @@ class VLLMEngine:
 
     def close(self) -> None:
         if self._llm is not None:
-            import gc
-
             self._llm = None
             gc.collect()
         if self.owned_dir is not None:
@@ -179,7 +177,7 @@ class VLLMGenerator(Generator):
         self.engine, self.adapter, self.desc = engine, adapter, desc
 
     def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[list[Completion]]:
-        from vllm import SamplingParams
+        from vllm import SamplingParams  # lazy: vLLM is an optional extra
 
         tok = self.engine.tokenizer
         prompts = [{"prompt_token_ids": prompt_token_ids(tok, r.prompt)} for r in requests]
