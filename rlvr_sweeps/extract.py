@@ -209,6 +209,12 @@ def _choose(text: str, entry_point: str | None) -> _Choice | None:
     return None
 
 
+def fence_code(code: str) -> str:
+    """``code`` as the one ```python block the rule reads first: the form of a reference answer
+    (warm-start targets, the reference pseudo-policy, the builtin tokenizer's corpus)."""
+    return f"```python\n{code.strip()}\n```"
+
+
 def extract_answer(completion: str | Sequence[Mapping[str, object]], entry_point: str | None = None) -> Answer:
     """The answer of a completion under the rule in the module docstring."""
     text = strip_think(_message_text(completion))

@@ -19,7 +19,8 @@ preemption) are not failures: no final.json is written, so re-running the sweep 
 from its last checkpoint.
 
 Torch-lazy: this module imports no torch/transformers at import time (`--cfg job`, the report
-and the launcher process stay light); everything heavy is imported inside the functions.
+and the launcher process stay light); the heavy stack is imported inside the functions that
+train (each such import says so).
 """
 
 from __future__ import annotations
@@ -30,15 +31,20 @@ import subprocess
 import sys
 import time
 import traceback
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from rlvr_sweeps.config import Config
 from rlvr_sweeps.config.model import ModelKind
+from rlvr_sweeps.data import assert_no_test_leak, drop_content_leaks, load_tasks
+from rlvr_sweeps.evaluate import evaluate_policy, job_generators
+from rlvr_sweeps.evaluate.records import problems_table_rows
 from rlvr_sweeps.logger import RunInfo, RunLogger, labelled, make_logger
-from rlvr_sweeps.results import read_jsonl, write_text_atomic
+from rlvr_sweeps.results import dumps, read_jsonl, write_text_atomic
 from rlvr_sweeps.sweep import last_checkpoint
 from rlvr_sweeps.sweep.cell import (
     ADAPTER,
@@ -53,7 +59,7 @@ from rlvr_sweeps.sweep.cell import (
     mark_running,
 )
 from rlvr_sweeps.sweep.distributed import export_distributed_env, select_single_device
-from rlvr_sweeps.train import summarize
+from rlvr_sweeps.train import summarize_train_log
 
 _TRACEBACK_TAIL = 3000  # characters of traceback kept in final.json: the frames that matter, not the whole stack
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # sandbox workers fork after the tokenizer ran
@@ -69,8 +75,6 @@ def _say(msg: str) -> None:
 
 def _hydra_runtime() -> tuple[dict[str, str], list[str], str | None]:
     """(config-group choices, this cell's overrides, sweep dir) from Hydra's runtime, when there is one."""
-    from hydra.core.hydra_config import HydraConfig
-
     if not HydraConfig.initialized():
         return {}, [], None
     hc = HydraConfig.get()
@@ -106,8 +110,6 @@ def run_info(conf: Config, cfg: DictConfig, job_dir: Path) -> RunInfo:
 
 
 def versions() -> dict[str, str | None]:
-    from importlib.metadata import PackageNotFoundError, version
-
     out: dict[str, str | None] = {"python": platform.python_version()}
     for name in _VERSIONED:
         try:
@@ -156,8 +158,6 @@ def _reset_metrics(job_dir: Path, resume_step: int | None) -> list[dict[str, Any
     (later ones are re-logged by the resumed run), so the file stays one row per step."""
     path = job_dir / METRICS
     kept = [r for r in read_jsonl(path) if resume_step is not None and r.get("step", 0) <= resume_step]
-    from rlvr_sweeps.results import dumps
-
     write_text_atomic(path, "".join(dumps(r) + "\n" for r in kept))
     return kept
 
@@ -165,19 +165,9 @@ def _reset_metrics(job_dir: Path, resume_step: int | None) -> list[dict[str, Any
 # ---------------------------------------------------------------- the heavy part
 
 
-def evaluate(generator: Any, tokenizer: Any, tasks: list[Any], conf: Config, out_dir: Path, label: str) -> dict[str, Any]:
-    """pass@1 and diagnostics (`eval/...` scalars) of `generator` (or a model) on `tasks` through the evaluation
-    engine (rlvr_sweeps.evaluate); per-problem rows land in `out_dir/<label>/problems.jsonl`."""
-    from rlvr_sweeps.evaluate import evaluate_policy
-
-    return evaluate_policy(generator, tokenizer, tasks, conf, out_dir, label)
-
-
 def _table(out_dir: Path, label: str, enabled: bool) -> tuple[list[str], list[list[Any]]] | None:
     if not enabled:
         return None
-    from rlvr_sweeps.evaluate.records import problems_table_rows
-
     return problems_table_rows(out_dir, label)
 
 
@@ -188,13 +178,12 @@ def _train_and_evaluate(
     multi-GPU cell every process trains (DDP needs them all); only the main one (`main`) saves the
     adapter and evaluates, and only it writes files."""
     t0 = time.perf_counter()
-    from transformers import set_seed
+    from transformers import set_seed  # lazy: the heavy stack only once a job really trains
 
-    from rlvr_sweeps.data import assert_no_test_leak, drop_content_leaks, load_tasks
-    from rlvr_sweeps.models import load_model, load_tokenizer
-    from rlvr_sweeps.models.warm_start import warm_start
-    from rlvr_sweeps.train.callbacks import MetricsJsonlCallback
-    from rlvr_sweeps.train.trainer import build_trainer
+    from rlvr_sweeps.models import load_model, load_tokenizer  # lazy: imports torch/transformers
+    from rlvr_sweeps.models.warm_start import warm_start  # lazy: imports torch/transformers
+    from rlvr_sweeps.train.callbacks import MetricsJsonlCallback  # lazy: imports transformers/peft
+    from rlvr_sweeps.train.trainer import build_trainer  # lazy: imports trl/peft
 
     job_dir = info.job_dir
     timings = final["timings"]
@@ -219,7 +208,7 @@ def _train_and_evaluate(
     metrics_cb = MetricsJsonlCallback(job_dir / METRICS)
     if main:
         metrics_cb.rows = _reset_metrics(job_dir, _checkpoint_step(resume) if resume else None)
-    from rlvr_sweeps.train.validation import validation_callbacks
+    from rlvr_sweeps.train.validation import validation_callbacks  # lazy: imports transformers
 
     val_cbs = validation_callbacks(conf, tokenizer, train_tasks, job_dir, job_dir / METRICS, metrics_cb.rows, logger)
     trainer = build_trainer(
@@ -237,7 +226,7 @@ def _train_and_evaluate(
     finally:  # a run that dies at step k still reports its k logged steps
         timings["train_s"] = time.perf_counter() - t1
         timings["train_cpu_s"] = time.process_time() - c1  # this process only: tells contention from work
-        final["metrics"] = {**summarize(metrics_cb.rows), **metrics_cb.summary}
+        final["metrics"] = {**summarize_train_log(metrics_cb.rows), **metrics_cb.summary}
     if not main:
         return
     policy = trainer.model
@@ -248,15 +237,13 @@ def _train_and_evaluate(
     t2 = time.perf_counter()
     results = final["eval"]
     out = job_dir / EVAL
-    from rlvr_sweeps.evaluate import job_generators
-
     with job_generators(conf, tokenizer, policy, job_dir / ADAPTER) as gens:  # eval.backend: hf | vllm
         if conf.eval.enabled and conf.eval.after:
-            results["trained"] = evaluate(gens.trained, tokenizer, eval_tasks, conf, out, "trained")
+            results["trained"] = evaluate_policy(gens.trained, tokenizer, eval_tasks, conf, out, "trained")
             logger.log_eval("trained", results["trained"], _table(out, "trained", conf.eval.log_table))
         if conf.eval.enabled and conf.eval.before:
             with policy.disable_adapter():  # the same weights minus the adapter: the base model, exactly
-                results["base"] = evaluate(gens.base, tokenizer, eval_tasks, conf, out, "base")
+                results["base"] = evaluate_policy(gens.base, tokenizer, eval_tasks, conf, out, "base")
             logger.log_eval("base", results["base"], _table(out, "base", conf.eval.log_table))
     base, trained = (results.get(k, {}).get("eval/pass@1") for k in ("base", "trained"))
     if base is not None and trained is not None:
@@ -269,7 +256,7 @@ def _snapshot_for_exact_base(conf: Config, model: Any) -> dict[str, Any] | None:
     bf16 (rlvr_sweeps.train.base_weights): keep a clean CPU copy of the base then, only then."""
     if not conf.train.use_vllm:
         return None
-    from rlvr_sweeps.train.base_weights import snapshot_base
+    from rlvr_sweeps.train.base_weights import snapshot_base  # lazy: imports torch
 
     return snapshot_base(model)
 
@@ -279,7 +266,7 @@ def _restore_exact_base(policy: Any, clean_base: dict[str, Any] | None, final: d
     the merge round trips had changed (`base_tensors_restored`, 0 = the round trip was exact)."""
     if clean_base is None:
         return
-    from rlvr_sweeps.train.base_weights import restore_base
+    from rlvr_sweeps.train.base_weights import restore_base  # lazy: imports torch
 
     final["base_tensors_restored"] = restore_base(policy, clean_base)
 
@@ -375,4 +362,4 @@ def _finish_logger(logger: RunLogger, failed: bool) -> None:
         _say(f"logger could not finish: {type(exc).__name__}: {exc}")
 
 
-__all__ = ["error_record", "evaluate", "objective", "run_job", "sweep_group", "versions"]
+__all__ = ["error_record", "objective", "run_job", "sweep_group", "versions"]

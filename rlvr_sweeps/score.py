@@ -23,11 +23,12 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 
 from rlvr_sweeps.diagnostics import error_type_label, raw_exception
 from rlvr_sweeps.extract import AnswerKind, entry_point_of, extract_answer, is_stub
+from rlvr_sweeps.lint import lint_codes
+from rlvr_sweeps.results import write_text_atomic
 from rlvr_sweeps.sandbox import Executor, Job, Result
 
 PROGRESS_MIN = 200  # inputs shorter than this finish too fast for a progress bar to help
@@ -73,21 +74,6 @@ def output_row(rid: object, result: Result, kind: str) -> dict:
             "answer_kind": kind or None}
 
 
-def _write_atomic(path: str, lines: list[str]) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".score-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.writelines(lines)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rlvr_sweeps.score", description=__doc__.splitlines()[0])
     parser.add_argument("input", help="JSONL with id, code (or completion), tests, setup")
@@ -119,8 +105,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         results[i] = result
     lint = [None] * len(parsed)
     if args.lint:
-        from rlvr_sweeps.lint import lint_codes
-
         codes = [job.code if job is not None else "" for _, job, _ in parsed]
         lint = [r.to_dict() if job is not None else None
                 for r, (_, job, _) in zip(lint_codes(codes), parsed, strict=True)]
@@ -131,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             row["lint"] = lint_row
         out.append(json.dumps(row) + "\n")
     if args.output:
-        _write_atomic(args.output, out)
+        write_text_atomic(args.output, "".join(out))
     else:
         sys.stdout.writelines(out)
         sys.stdout.flush()

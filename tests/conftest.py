@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
+from appcli import BAD_TOKENIZER, QUICK, run_app  # tests/appcli.py: this folder is on sys.path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -45,3 +47,15 @@ def compose():
             return hydra_compose(config_name, overrides=list(overrides), return_hydra_config=hydra_cfg)
 
     return _compose
+
+
+@pytest.fixture(scope="session")
+def failed_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    """A real 2-cell sweep in which one cell fails at run time, shared by the app and report tests
+    that read it: `model.tokenizer=builtin,<missing dir>` composes both cells (the path is only read
+    when the job loads its tokenizer), so exactly one cell raises inside its job. logger=wandb, offline."""
+    cwd = tmp_path_factory.mktemp("failed_sweep")
+    sweep = cwd / "sweep"
+    proc = run_app(["-m", f"model.tokenizer=builtin,{BAD_TOKENIZER}", "logger=wandb", *QUICK,
+                    f"hydra.sweep.dir={sweep}"], cwd=cwd)
+    return sweep, proc

@@ -13,6 +13,8 @@ from hydra.core.utils import JobReturn, JobStatus
 from hydra.plugins.launcher import Launcher
 from omegaconf import DictConfig
 
+from rlvr_sweeps.config import ConfigError, to_config
+
 
 class DryRunLauncher(Launcher):
     def __init__(self) -> None:
@@ -24,8 +26,6 @@ class DryRunLauncher(Launcher):
         self.hydra_context = hydra_context
 
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
-        from rlvr_sweeps.config import ConfigError, to_config
-
         assert self.config is not None and self.hydra_context is not None
         returns, bad = [], 0
         for idx, overrides in enumerate(job_overrides, start=initial_job_idx):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from hydra.core.config_search_path import ConfigSearchPath
 from hydra.plugins.search_path_plugin import SearchPathPlugin
 
+from rlvr_sweeps.paths import launch_dir
+
 
 class RlvrSweepsSearchPathPlugin(SearchPathPlugin):
     def manipulate_search_path(self, search_path: ConfigSearchPath) -> None:
-        from rlvr_sweeps.paths import launch_dir
-
         search_path.append(provider="rlvr_sweeps", path=f"file://{launch_dir()}")

@@ -22,6 +22,8 @@ On a machine without CUDA it prints one line saying so and exits 0 (nothing to m
 from __future__ import annotations
 
 import argparse
+import atexit
+import importlib.util
 import json
 import runpy
 import subprocess
@@ -30,6 +32,15 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from hydra import compose, initialize_config_dir
+
+from rlvr_sweeps import rewards
+from rlvr_sweeps.bench import sweep
+from rlvr_sweeps.config import register_configs, to_config
+from rlvr_sweeps.config.model import ModelConfig
+from rlvr_sweeps.config.rules import world_size
+from rlvr_sweeps.paths import conf_dir
 
 NO_CUDA = "gpu bench: no CUDA device (torch.cuda.is_available() is False): nothing measured, exit 0"
 _PEAK_TAG = "GPU_BENCH_PEAK_BYTES="
@@ -47,10 +58,9 @@ def _args(argv: list[str]) -> argparse.Namespace:
 
 def save_random_model(model: str, tokenizer: str, out: Path) -> Path:
     """The shipped shape with seeded random weights (bf16), saved with its tokenizer."""
-    import torch
+    import torch  # lazy: a bench loads its heavy stack only when it runs
 
-    from rlvr_sweeps.config.model import ModelConfig
-    from rlvr_sweeps.models import load_model, load_tokenizer
+    from rlvr_sweeps.models import load_model, load_tokenizer  # lazy: imports torch/transformers
 
     cfg = ModelConfig(name=model, arch_config=model, tokenizer=tokenizer, config_overrides={}, warm_start_steps=0)
     tok = load_tokenizer(cfg)
@@ -98,8 +108,6 @@ def bare(model_dir: Path, a: argparse.Namespace, tmp: Path) -> dict[str, float]:
 
 def eval_s(model_dir: Path, a: argparse.Namespace, tmp: Path, backend: str) -> float | None:
     if backend == "vllm":
-        import importlib.util
-
         if importlib.util.find_spec("vllm") is None:
             return None
     data = ["data=mbpp", f"data.path={a.data}"] if a.data else ["data=embedded"]
@@ -112,12 +120,6 @@ def eval_s(model_dir: Path, a: argparse.Namespace, tmp: Path, backend: str) -> f
 
 def tokens_per_s(mean_len: float, s_per_step: float, conf_overrides: list[str]) -> float:
     """Generated tokens per second: completions per optimizer step x mean length / seconds per step."""
-    from hydra import compose, initialize_config_dir
-
-    from rlvr_sweeps.config import register_configs, to_config
-    from rlvr_sweeps.config.rules import world_size
-    from rlvr_sweeps.paths import conf_dir
-
     register_configs()
     with initialize_config_dir(str(conf_dir()), version_base="1.3"):
         conf = to_config(compose("config", overrides=["output_dir=.", *conf_overrides]))
@@ -135,10 +137,7 @@ def table(rows: dict[str, dict[str, Any]]) -> str:
 
 def _bare_main(overrides: list[str]) -> None:
     """Child: the bare TRL leg with timed reward functions and CUDA peak memory."""
-    import torch
-
-    from rlvr_sweeps import rewards
-    from rlvr_sweeps.bench import sweep
+    import torch  # lazy: a bench loads its heavy stack only when it runs
 
     spent = [0.0]
     build = rewards.build_reward_funcs
@@ -157,7 +156,7 @@ def _bare_main(overrides: list[str]) -> None:
             return timed
         return [wrap(f) for f in funcs], weights
 
-    rewards.build_reward_funcs = timed_build  # bare_trl imports it from rlvr_sweeps.rewards at call time
+    rewards.build_reward_funcs = timed_build  # bare_trl looks it up on rlvr_sweeps.rewards at call time
     result = sweep.bare_trl(overrides)
     print(json.dumps({"s_per_step": result["train_s"] / result["steps"], "reward_share": spent[0] / result["train_s"],
                       "peak_gib": torch.cuda.max_memory_allocated() / 2**30}))
@@ -165,9 +164,7 @@ def _bare_main(overrides: list[str]) -> None:
 
 def _app_main(overrides: list[str]) -> None:
     """Child: the real app (`python -m rlvr_sweeps ...`), printing CUDA peak memory at exit."""
-    import atexit
-
-    import torch
+    import torch  # lazy: a bench loads its heavy stack only when it runs
 
     atexit.register(lambda: print(f"{_PEAK_TAG}{torch.cuda.max_memory_allocated()}", flush=True))
     sys.argv = ["rlvr_sweeps", *overrides]
@@ -183,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         _app_main(argv[1:])
         return 0
     a = _args(argv)
-    import torch
+    import torch  # lazy: a bench loads its heavy stack only when it runs
 
     if not torch.cuda.is_available():
         print(NO_CUDA, flush=True)

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from omegaconf import OmegaConf
 
+from rlvr_sweeps.evaluate.metrics import summarize_problems
+from rlvr_sweeps.report import write_report
 from rlvr_sweeps.results import append_jsonl, read_jsonl
 from rlvr_sweeps.sweep.cell import MULTIRUN_YAML, FinalRecord, gather_cells, metrics_path, problems_path
 
@@ -77,8 +79,6 @@ def _rows(ev: FakeEval, n_problems: int, rng: np.random.Generator, difficulty: n
 
 
 def write_fake_cell(job_dir: Path, spec: FakeCell, overrides: list[str], n_problems: int, seed: int) -> None:
-    from rlvr_sweeps.evaluate.metrics import summarize
-
     rng = np.random.default_rng(seed)
     difficulty = np.random.default_rng(12345).random(n_problems)  # the same problems in every cell
     results: dict[str, Any] = {}
@@ -88,7 +88,7 @@ def write_fake_cell(job_dir: Path, spec: FakeCell, overrides: list[str], n_probl
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("")
         append_jsonl(path, rows)
-        results[label] = summarize(rows, [1], MAX_NEW_TOKENS, ("error",))[0]
+        results[label] = summarize_problems(rows, [1], MAX_NEW_TOKENS, ("error",))[0]
     results["delta_pp"] = 100 * (results["trained"]["eval/pass@1"] - results["base"]["eval/pass@1"])
     curve = np.linspace(spec.reward_start, spec.reward_end, spec.steps) + rng.normal(0, 0.02, spec.steps)
     metrics_path(job_dir).write_text("")
@@ -138,8 +138,6 @@ def _read_only(sweep: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from rlvr_sweeps.report import write_report
-
     parser = argparse.ArgumentParser(prog="python -m rlvr_sweeps.bench report", description=__doc__)
     parser.add_argument("--problems", type=int, default=500)
     parser.add_argument("--target-s", type=float, default=30.0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -24,6 +25,17 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from hydra import compose, initialize_config_dir
+
+from rlvr_sweeps import rewards
+from rlvr_sweeps.config import register_configs, to_config
+from rlvr_sweeps.config.logger import LoggerConfig
+from rlvr_sweeps.data import load_tasks, to_trl_dataset
+from rlvr_sweeps.logger import RunInfo, make_logger
+from rlvr_sweeps.paths import conf_dir
+from rlvr_sweeps.results import append_jsonl
+from rlvr_sweeps.train import grpo_config_kwargs
 
 CARD = ["-m", "reward=unit,ruff,combined", "algo=grpo,gspo"]
 CARD_TARGET_S = 300.0
@@ -35,8 +47,6 @@ TRAIN_ONLY = ["eval.enabled=false", "reward=unit", "algo=grpo", "model.warm_star
 
 
 def _env() -> dict[str, str]:
-    import os
-
     return {**os.environ, "HF_HUB_OFFLINE": "1", "WANDB_MODE": "offline", "WANDB_SILENT": "true",
             "TOKENIZERS_PARALLELISM": "false"}
 
@@ -86,17 +96,12 @@ def bare_trl(overrides: list[str]) -> dict[str, Any]:
     """The baseline: a plain TRL GRPO + LoRA script on the same inputs. It uses the project's loaders
     for the model, tokenizer, tasks and rewards (what is compared must be the same work) and
     GRPOConfig's arguments from the same config, but no job machinery, logger or callback."""
-    from hydra import compose, initialize_config_dir
-    from peft import LoraConfig
-    from trl import GRPOConfig, GRPOTrainer
+    import torch  # lazy: a bench loads its heavy stack only when it runs
+    from peft import LoraConfig  # lazy: as torch
+    from trl import GRPOConfig, GRPOTrainer  # lazy: as torch
 
-    from rlvr_sweeps.config import register_configs, to_config
-    from rlvr_sweeps.data import load_tasks, to_trl_dataset
-    from rlvr_sweeps.models import load_model, load_tokenizer
-    from rlvr_sweeps.models.tokenizer import chat_template_kwargs
-    from rlvr_sweeps.paths import conf_dir
-    from rlvr_sweeps.rewards import build_reward_funcs
-    from rlvr_sweeps.train import grpo_config_kwargs
+    from rlvr_sweeps.models import load_model, load_tokenizer  # lazy: imports torch/transformers
+    from rlvr_sweeps.models.tokenizer import chat_template_kwargs  # lazy: imports transformers
 
     register_configs()
     out = Path(tempfile.mkdtemp(prefix="bare-trl-"))
@@ -104,8 +109,7 @@ def bare_trl(overrides: list[str]) -> dict[str, Any]:
         conf = to_config(compose("config", overrides=[f"output_dir={out}", *overrides]))
     tokenizer = load_tokenizer(conf.model)
     model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
-    funcs, weights = build_reward_funcs(conf.reward, conf.sandbox)
-    import torch
+    funcs, weights = rewards.build_reward_funcs(conf.reward, conf.sandbox)  # looked up now: bench.gpu times it
 
     args = GRPOConfig(**grpo_config_kwargs(
         conf, out, report_to=[], use_cpu=not torch.cuda.is_available(), reward_weights=weights,
@@ -126,11 +130,7 @@ def bare_trl(overrides: list[str]) -> dict[str, Any]:
 def per_step_logging_s(tmp: Path, rows: int = 200) -> float:
     """What our job adds to every logging step, timed without noise from the trainer: one
     metrics.jsonl row (flushed + fsynced) and one W&B log call (offline), with a row of TRL's size."""
-    import wandb
-
-    from rlvr_sweeps.config.logger import LoggerConfig
-    from rlvr_sweeps.logger import RunInfo, make_logger
-    from rlvr_sweeps.results import append_jsonl
+    import wandb  # lazy: a bench loads its heavy stack only when it runs
 
     row = {f"train/metric_{i}": 0.1 * i for i in range(30)}
     logger = make_logger(LoggerConfig())
@@ -154,8 +154,6 @@ def overhead(tmp: Path, steps: int, repeats: int) -> float:
     for i in range(repeats):  # alternate, so a noisy minute hits both legs
         bare.append(bare_step_s(tmp, overrides))
         ours.append(ours_step_s(tmp, overrides, str(i)))
-    import os
-
     print(f"load average (1/5/15 min) at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} "
           f"on {os.cpu_count()} cores")
     ratios = {}

@@ -13,6 +13,15 @@ import os
 import sys
 import time
 
+from hydra import compose, initialize_config_dir
+
+from rlvr_sweeps.config import register_configs, to_config
+from rlvr_sweeps.data import load_eval_tasks
+from rlvr_sweeps.evaluate import render_prompts
+from rlvr_sweeps.evaluate.generators import HFGenerator, Request, Sampling
+from rlvr_sweeps.evaluate.generators.vllm import VLLMEngine, VLLMGenerator
+from rlvr_sweeps.paths import conf_dir
+
 _OVERRIDES = [
     "model=tiny-qwen3", "model.warm_start_steps=0", "model.config_overrides.hidden_size=64",
     "model.config_overrides.head_dim=32", "model.config_overrides.num_attention_heads=2",
@@ -26,19 +35,11 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
     n_tasks = int(argv[0]) if argv else 16
     try:
-        import vllm  # noqa: F401
+        import vllm  # noqa: F401 - lazy: the probe of whether this venv has vLLM at all
     except ImportError:
         print("bench vllm: vllm is not importable here; run `make bench-vllm` (builds .venv-vllm)")
         return 0
-    from hydra import compose, initialize_config_dir
-
-    from rlvr_sweeps.config import register_configs, to_config
-    from rlvr_sweeps.data import load_eval_tasks
-    from rlvr_sweeps.evaluate import render_prompts
-    from rlvr_sweeps.evaluate.generators import HFGenerator, Request, Sampling
-    from rlvr_sweeps.evaluate.generators.vllm import VLLMEngine, VLLMGenerator
-    from rlvr_sweeps.models import load_model, load_tokenizer
-    from rlvr_sweeps.paths import conf_dir
+    from rlvr_sweeps.models import load_model, load_tokenizer  # lazy: imports torch/transformers
 
     register_configs()
     with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):

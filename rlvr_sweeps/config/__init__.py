@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
 from . import rules
@@ -49,8 +50,6 @@ def register_configs() -> None:
     global _REGISTERED
     if _REGISTERED:
         return
-    from hydra.core.config_store import ConfigStore
-
     ConfigStore.instance().store(name="base_config", node=Config)
     _REGISTERED = True
 

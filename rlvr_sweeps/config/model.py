@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from .ranges import check_range
@@ -76,8 +77,6 @@ class ModelConfig:
         if self.kind == ModelKind.hf and self.tokenizer == "" and not self.path:
             raise ValueError(f"model '{self.name}': tokenizer='' means 'same as model.path', but path is empty")
         if self.arch_config:
-            from pathlib import Path
-
             shipped = Path(__file__).resolve().parent.parent / "models" / "configs"
             names = sorted(p.stem for p in shipped.glob("*.json"))
             if self.arch_config not in names:

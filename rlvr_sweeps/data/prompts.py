@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rlvr_sweeps.config.data import PromptTests
+from rlvr_sweeps.extract import task_entry_point
 
 from .task import Task
 
@@ -59,9 +60,7 @@ def to_trl_dataset(tasks: list[Task], model_cfg: ModelConfig, data_cfg: DataConf
     """Columns: `prompt` (conversational or plain, per model.chat), `tests` (list[str]), `setup`
     (str), `task_id` (str) and `entry_point` (str, "" when the tests call none: the answer rule
     of ``rlvr_sweeps.extract``): TRL forwards the extra columns to the reward functions."""
-    import datasets  # heavy: only when a dataset is built
-
-    from rlvr_sweeps.extract import task_entry_point
+    import datasets  # lazy: ~1 s (pyarrow, pandas), only when a TRL dataset is built
 
     rows: dict[str, list[Any]] = {
         "prompt": [prompt_for(t, model_cfg, data_cfg) for t in tasks],

@@ -33,7 +33,7 @@ def read_hub(data_cfg: DataConfig) -> list[dict[str, Any]]:
     split never depends on how a hub revision happens to name or cut its splits."""
     if not data_cfg.hub_id:
         raise DataError(f"data '{data_cfg.name}' has no hub_id: set data.path to a local file")
-    import datasets  # heavy: only when the hub is used
+    import datasets  # lazy: ~1 s (pyarrow, pandas), only when the hub is used
 
     try:
         dsets = datasets.load_dataset(data_cfg.hub_id, data_cfg.hub_config or None)

@@ -7,12 +7,16 @@ ends with the line ``pass@1 = X (passed/total)`` (then ``plus/pass@1 = ...`` on 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
 
-from rlvr_sweeps.cli import normalize_argv
+from rlvr_sweeps.cli import normalize_argv, refuse_invalid_config_to_show
 from rlvr_sweeps.config import ConfigError, register_configs, to_config
+from rlvr_sweeps.data import DataError, load_eval_tasks
+from rlvr_sweeps.evaluate import EvalError, build_generator, evaluate_policy, pass_line
+from rlvr_sweeps.evaluate.generators import ReplayError
 from rlvr_sweeps.paths import conf_dir
 
 register_configs()
@@ -24,12 +28,7 @@ def main(cfg: DictConfig) -> float:
         conf = to_config(cfg)
     except ConfigError as e:
         sys.exit(f"rlvr_sweeps.evaluate: config error: {e}")
-    from pathlib import Path
-
-    from rlvr_sweeps.data import DataError, load_eval_tasks
-    from rlvr_sweeps.evaluate import EvalError, build_generator, evaluate_policy, pass_line
-    from rlvr_sweeps.evaluate.generators import ReplayError
-    from rlvr_sweeps.models import load_tokenizer
+    from rlvr_sweeps.models import load_tokenizer  # lazy: torch/transformers only once a config is valid
 
     try:
         tasks = load_eval_tasks(conf.data)
@@ -47,6 +46,7 @@ def main(cfg: DictConfig) -> float:
 
 def cli() -> None:
     sys.argv[1:] = normalize_argv(sys.argv[1:])  # `model=null` selects the null pseudo-policy
+    refuse_invalid_config_to_show(sys.argv[1:], "evaluate", "rlvr_sweeps.evaluate")
     main()
 
 

@@ -27,18 +27,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rlvr_sweeps.config import Config
+from rlvr_sweeps.data import prompt_for
+from rlvr_sweeps.evaluate.errors import EvalError
 from rlvr_sweeps.evaluate.generators import Generator, Request, Sampling, generator_for
-from rlvr_sweeps.evaluate.metrics import summarize
+from rlvr_sweeps.evaluate.grading import build_suites, grade, harness_error
+from rlvr_sweeps.evaluate.metrics import summarize_problems
+from rlvr_sweeps.evaluate.plus_rescore import plus_rescore
 from rlvr_sweeps.evaluate.records import SUMMARY_FILE, ProblemRow, ProblemsWriter, label_dir
 from rlvr_sweeps.evaluate.resume import fingerprint, resume_rows
-from rlvr_sweeps.evaluate.score import Suite, harness_error, score
+from rlvr_sweeps.extract import extract_answer, task_entry_point
+from rlvr_sweeps.lint import lint_codes
+from rlvr_sweeps.results import write_json_atomic
+from rlvr_sweeps.sandbox import get_executor
 
 log = logging.getLogger(__name__)
 CHUNK_BATCHES = 4  # tasks per chunk = CHUNK_BATCHES * eval.batch_size: what a crash can lose
-
-
-class EvalError(ValueError):
-    """Bad evaluation input (no tasks, unknown task ids); the message says what to do."""
 
 
 def select_tasks(tasks: Sequence[Any], task_ids: Sequence[Any]) -> list[Any]:
@@ -58,42 +62,20 @@ def select_tasks(tasks: Sequence[Any], task_ids: Sequence[Any]) -> list[Any]:
     return [index[str(i)] for i in dict.fromkeys(str(i) for i in task_ids)]
 
 
-def render_prompts(tasks: Sequence[Any], tokenizer: Any, conf: Any) -> list[str]:
+def render_prompts(tasks: Sequence[Any], tokenizer: Any, conf: Config) -> list[str]:
     """The prompt text each task is completed from (the chat template applied for chat models)."""
-    from rlvr_sweeps.data import prompt_for
-
     out = []
     for t in tasks:
         prompt = prompt_for(t, conf.model, conf.data)
         if not isinstance(prompt, str):
-            from rlvr_sweeps.models import apply_chat
+            from rlvr_sweeps.models import apply_chat  # lazy: rlvr_sweeps.models imports torch/transformers
 
             prompt = apply_chat(tokenizer, prompt, conf.model)
         out.append(prompt)
     return out
 
 
-def build_suites(tasks: Sequence[Any], conf: Any, executor: Any) -> list[Suite]:
-    """MBPP-style tasks run their asserts; MBPP+ tasks get asserts built from the canonical
-    solution's outputs (``rlvr_sweeps.evaluate.mbppplus``)."""
-    if not any(getattr(t, "entry_point", None) and getattr(t, "base_inputs", ()) for t in tasks):
-        return [Suite([list(t.tests)], t.setup) for t in tasks]
-    from rlvr_sweeps.evaluate import mbppplus
-
-    expected = mbppplus.expected_outputs(
-        tasks, executor, conf.eval.oracle_cache, conf.data.path, plus=conf.eval.plus
-    )
-    suites = []
-    for t in tasks:
-        base, plus = mbppplus.suites(t, expected[t.task_id], conf.eval.timeout_s)
-        notes = {"dropped_inputs": expected[t.task_id].dropped}
-        suites.append(Suite(base, t.setup, plus if conf.eval.plus else None, notes))
-    return suites
-
-
-def _lint(codes: list[str], conf: Any) -> list[Any]:
-    from rlvr_sweeps.lint import lint_codes
-
+def _lint(codes: list[str], conf: Config) -> list[Any]:
     todo = [i for i, c in enumerate(codes) if c]
     out: list[Any] = [None] * len(codes)
     for i, result in zip(todo, lint_codes([codes[i] for i in todo], conf.reward.ruff.lint) if todo else [], strict=True):
@@ -119,8 +101,6 @@ def _rows(task_ids, modes, samples, completions, codes, lints, verdicts) -> list
 
 def _score_chunk(tasks, suites, outputs, conf, executor) -> list[ProblemRow]:
     """Rows for one chunk; a harness failure marks the chunk's rows instead of losing them."""
-    from rlvr_sweeps.extract import extract_answer, task_entry_point
-
     flat = [(t, s, mode, k, c) for t, s, per_task in zip(tasks, suites, outputs, strict=True)
             for mode, k, c in per_task]
     entry = {t.task_id: task_entry_point(t) for t in tasks}
@@ -137,7 +117,7 @@ def _score_chunk(tasks, suites, outputs, conf, executor) -> list[ProblemRow]:
         log.warning("linting failed for tasks %s..%s: %r", ids[0], ids[-1], exc)
         lints = [None] * len(codes)
     try:
-        verdicts = score(codes, [s for _, s, *_ in flat], executor, kinds)
+        verdicts = grade(codes, [s for _, s, *_ in flat], executor, kinds)
     except Exception as exc:  # noqa: BLE001 - recorded per row, visible in eval/harness_errors
         log.error("scoring failed for tasks %s..%s: %r", ids[0], ids[-1], exc)
         bad = harness_error(type(exc).__name__)
@@ -145,7 +125,7 @@ def _score_chunk(tasks, suites, outputs, conf, executor) -> list[ProblemRow]:
     return _rows(ids, modes, samples, comps, codes, lints, verdicts)
 
 
-def _generate(generator: Generator, requests: list[Request], conf: Any, chunk_index: int):
+def _generate(generator: Generator, requests: list[Request], conf: Config, chunk_index: int):
     ev = conf.eval
     seed = conf.seed * 7919 + chunk_index
     common = {"max_new_tokens": ev.max_new_tokens, "seed": seed, "stop_at_code_end": ev.stop_at_code_end}
@@ -161,12 +141,9 @@ def _generate(generator: Generator, requests: list[Request], conf: Any, chunk_in
 
 
 def evaluate_policy(
-    generator: Generator | Any, tokenizer: Any, tasks: Sequence[Any], conf: Any, out_dir: str | Path, label: str
+    generator: Generator | Any, tokenizer: Any, tasks: Sequence[Any], conf: Config, out_dir: str | Path, label: str
 ) -> dict[str, float]:
     """Evaluate one policy on ``tasks``; see the module docstring for the contract."""
-    from rlvr_sweeps.results import write_json_atomic
-    from rlvr_sweeps.sandbox import get_executor
-
     ev = conf.eval
     tasks = select_tasks(tasks, ev.task_ids)
     identity = fingerprint(tasks, CHUNK_BATCHES * ev.batch_size, conf, generator)  # before wrapping: the weights
@@ -195,14 +172,12 @@ def evaluate_policy(
             rows.extend(r.to_dict() for r in chunk_rows)
             log.info("eval %s: %d/%d tasks scored", label, min(start + chunk, len(tasks)), len(tasks))
     except BaseException:
-        metrics, extras = summarize(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names) if rows else ({}, {})
+        metrics, extras = summarize_problems(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names) if rows else ({}, {})
         write_json_atomic(summary_path, {"label": label, "status": "incomplete", "metrics": metrics, **extras})
         raise
-    metrics, extras = summarize(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names)
+    metrics, extras = summarize_problems(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names)
     metrics["eval/harness_errors"] = float(sum(r["status"] == "harness_error" for r in rows))
     if ev.plus_rescore:
-        from rlvr_sweeps.evaluate.plus_rescore import plus_rescore
-
         try:
             metrics.update(plus_rescore(rows, conf, executor, out_dir, label))
         except EvalError:

@@ -34,6 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rlvr_sweeps.results import write_text_atomic
+from rlvr_sweeps.sandbox import Job
+
 RTOL = 1e-07  # np.testing.assert_allclose's default, which EvalPlus uses
 FLOAT_ATOL = 1e-06  # EvalPlus's tolerance for float outputs of tasks with atol == 0
 CACHE_VERSION = 2
@@ -249,8 +252,6 @@ def expected_outputs(
     sandbox and collect the outputs: ``chunk`` inputs per job, then one job per input for chunks
     that ran out of time (an input whose canonical run alone exceeds the limit stays MISSING).
     Cached per data file; without ``plus`` the plus lists are empty."""
-    from rlvr_sweeps.sandbox import Job
-
     path = _cache_path(cache_dir, data_path, plus)
     cached: dict[str, Any] = {}
     if path is not None and path.is_file():
@@ -292,8 +293,6 @@ def expected_outputs(
         out[t.task_id] = e
         cached[t.task_id] = {"base": _encode(e.base), "plus": _encode(e.plus), "base_ms": e.base_ms, "plus_ms": e.plus_ms}
     if path is not None:
-        from rlvr_sweeps.results import write_text_atomic
-
         write_text_atomic(path, json.dumps(cached))
     return out
 

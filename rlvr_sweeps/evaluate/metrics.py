@@ -71,10 +71,11 @@ def diagnostics(
     return scalars, extras
 
 
-def summarize(
+def summarize_problems(
     rows: Sequence[Mapping[str, Any]], ks: Sequence[int], max_new_tokens: int, lint_classes: Sequence[str] = ()
 ) -> tuple[dict[str, float], dict[str, Any]]:
-    """(flat scalars, extras) of one evaluation. Scalars include ``n_tasks``."""
+    """(flat scalars, extras) of one evaluation from its per-problem rows (``problems.jsonl``).
+    Scalars include ``n_tasks``."""
     greedy = [r for r in rows if r["mode"] == "greedy"]
     sampled = [r for r in rows if r["mode"] == "sampled"]
     scalars: dict[str, float] = {"n_tasks": float(len({str(r["task_id"]) for r in rows}))}

@@ -16,30 +16,27 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from rlvr_sweeps.config import Config
+from rlvr_sweeps.config.data import DataConfig, DataSource
+from rlvr_sweeps.data import load_eval_tasks
+from rlvr_sweeps.evaluate.errors import EvalError
+from rlvr_sweeps.evaluate.grading import build_suites, grade
 from rlvr_sweeps.evaluate.records import read_problems
+from rlvr_sweeps.extract import extract_answer, task_entry_point
+from rlvr_sweeps.results import append_jsonl
 
 PLUS_PROBLEMS_FILE = "plus_problems.jsonl"
 
 
-def _plus_tasks(conf: Any) -> dict[int, Any]:
-    from rlvr_sweeps.config.data import DataConfig, DataSource
-    from rlvr_sweeps.data import load_eval_tasks
-
+def _plus_tasks(conf: Config) -> dict[int, Any]:
     if not conf.eval.plus_path or not Path(conf.eval.plus_path).is_file():
-        from rlvr_sweeps.evaluate.core import EvalError
-
         raise EvalError(f"eval.plus_rescore=true needs eval.plus_path=MbppPlus.jsonl (got {conf.eval.plus_path!r})")
     cfg = DataConfig(name="mbppplus", source=DataSource.mbppplus, path=conf.eval.plus_path)
     return {t.number: t for t in load_eval_tasks(cfg)}
 
 
-def plus_rescore(rows: Sequence[dict[str, Any]], conf: Any, executor: Any, out_dir: str | Path, label: str) -> dict[str, float]:
+def plus_rescore(rows: Sequence[dict[str, Any]], conf: Config, executor: Any, out_dir: str | Path, label: str) -> dict[str, float]:
     """Scalars of the re-scoring of the greedy ``rows`` (problems.jsonl dicts) of one evaluation."""
-    from rlvr_sweeps.evaluate.core import build_suites
-    from rlvr_sweeps.evaluate.score import score
-    from rlvr_sweeps.extract import extract_answer, task_entry_point
-    from rlvr_sweeps.results import append_jsonl
-
     plus = _plus_tasks(conf)
     greedy = [r for r in rows if r["mode"] == "greedy" and str(r["task_id"]).isdigit() and int(r["task_id"]) in plus]
     if not greedy:
@@ -48,7 +45,7 @@ def plus_rescore(rows: Sequence[dict[str, Any]], conf: Any, executor: Any, out_d
     plus_conf = replace(conf, eval=replace(conf.eval, plus=True), data=replace(conf.data, path=conf.eval.plus_path))
     suites = build_suites(tasks, plus_conf, executor)
     answers = [extract_answer(r["completion"], task_entry_point(t)) for r, t in zip(greedy, tasks, strict=True)]
-    verdicts = score([a.code for a in answers], suites, executor, [a.kind.value for a in answers])
+    verdicts = grade([a.code for a in answers], suites, executor, [a.kind.value for a in answers])
     out = [{"task_id": r["task_id"], "plus_task_id": t.task_id, "mbpp_passed": bool(r["passed"]),
             "plus_passed": bool(v[1].passed if v[1] is not None else v[0].passed),
             "plus_error_type": (v[1] or v[0]).error_type}
@@ -64,6 +61,6 @@ def plus_rescore(rows: Sequence[dict[str, Any]], conf: Any, executor: Any, out_d
     }
 
 
-def rescore_stored(conf: Any, executor: Any, out_dir: str | Path, label: str) -> dict[str, float]:
+def rescore_stored(conf: Config, executor: Any, out_dir: str | Path, label: str) -> dict[str, float]:
     """``plus_rescore`` over what ``<out_dir>/<label>/problems.jsonl`` holds."""
     return plus_rescore(list(read_problems(out_dir, label)), conf, executor, out_dir, label)

@@ -15,6 +15,7 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from rlvr_sweeps.config import Config
 from rlvr_sweeps.evaluate.records import PROBLEMS_FILE, SUMMARY_FILE, label_dir
 from rlvr_sweeps.results import dumps, read_jsonl, write_json_atomic, write_text_atomic
 
@@ -31,7 +32,7 @@ def policy_id(policy: Any) -> str:
     return json.dumps([len(sums), sums[:64], sum(sums)])
 
 
-def fingerprint(tasks: list[Any], chunk: int, conf: Any, policy: Any = None) -> dict[str, Any]:
+def fingerprint(tasks: list[Any], chunk: int, conf: Config, policy: Any = None) -> dict[str, Any]:
     ev = asdict(conf.eval) if is_dataclass(conf.eval) else dict(conf.eval)
     return json.loads(json.dumps({"task_ids": [str(t.task_id) for t in tasks], "chunk": chunk, "eval": ev,
                                   "model": conf.model.name, "seed": conf.seed, "policy": policy_id(policy)},

@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 
+from ruff.__main__ import find_ruff_bin
+
 from rlvr_sweeps.lint.config import SYNTAX_CODE, LintConfig
 from rlvr_sweeps.lint.result import Classifier, LintResult
 
@@ -37,8 +39,6 @@ def scratch_root() -> str | None:
 
 @cache
 def ruff_bin() -> str:
-    from ruff.__main__ import find_ruff_bin
-
     return os.fsdecode(find_ruff_bin())
 
 

@@ -82,7 +82,7 @@ class WandbLogger(RunLogger):
 
     def start(self, info: RunInfo) -> None:
         self._confine(info)
-        import wandb
+        import wandb  # lazy: logger=none and the report never import wandb
 
         self.run = wandb.init(
             project=self.cfg.project,
@@ -103,7 +103,7 @@ class WandbLogger(RunLogger):
     def log_eval(self, label: str, metrics: dict[str, Any], table: Table | None = None) -> None:
         if self.run is None:
             return
-        import wandb
+        import wandb  # lazy: as in start()
 
         data: dict[str, Any] = {k: v for k, v in labelled(label, metrics).items() if isinstance(v, int | float)}
         if table and table[1]:

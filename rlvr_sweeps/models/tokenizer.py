@@ -13,9 +13,14 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, PreTrainedTokenizerFast
 
+from rlvr_sweeps.config.data import DataConfig
 from rlvr_sweeps.config.model import ModelConfig
+from rlvr_sweeps.data import build_prompt
+from rlvr_sweeps.data.mbpp import load_embedded
+from rlvr_sweeps.extract import fence_code
 
 PAD, IM_START, IM_END, THINK, THINK_END = "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"
 SPECIAL_TOKENS = [PAD, IM_START, IM_END, THINK, THINK_END]
@@ -39,19 +44,13 @@ CHATML_TEMPLATE = (
 def _corpus() -> Iterator[str]:
     """What the merges are learned from: the embedded problems as the model sees them (prompt)
     and as it should answer (fenced code)."""
-    from rlvr_sweeps.config.data import DataConfig
-    from rlvr_sweeps.data import build_prompt
-    from rlvr_sweeps.data.mbpp import load_embedded
-
     for task in load_embedded(DataConfig()):
         yield build_prompt(task)
-        yield f"```python\n{task.reference}\n```"
+        yield fence_code(task.reference)
 
 
 @lru_cache(maxsize=1)
 def _builtin_json() -> str:
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
     tok.decoder = decoders.ByteLevel()
@@ -69,8 +68,6 @@ def _builtin_json() -> str:
 
 def builtin_tokenizer() -> PreTrainedTokenizerFast:
     """A fresh instance each call (callers change padding_side etc.); training happens once."""
-    from tokenizers import Tokenizer
-
     return PreTrainedTokenizerFast(
         tokenizer_object=Tokenizer.from_str(_builtin_json()),
         eos_token=IM_END,

@@ -28,6 +28,7 @@ import torch
 
 from rlvr_sweeps.config.model import ModelConfig
 from rlvr_sweeps.data import DataError, Task, assert_no_test_leak, load_tasks, prompt_for
+from rlvr_sweeps.extract import fence_code
 
 from .tokenizer import apply_chat
 
@@ -44,7 +45,7 @@ _CACHE_MAX = 4  # entries kept (oldest dropped): a one-process sweep over seeds 
 
 def completion_text(task: Task) -> str:
     """What the policy should answer: the reference in the fenced block `extract_code` reads."""
-    return f"```python\n{task.reference.strip()}\n```"
+    return fence_code(task.reference)
 
 
 def example_ids(

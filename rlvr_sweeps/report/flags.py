@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from rlvr_sweeps.extract import extract_code
+
 from .aggregate import Configuration, seed_delta
 from .load import CellData
 from .stats import paired_test_p
@@ -95,7 +97,7 @@ def _quarters(c: CellData, key: str) -> tuple[list[float], list[float]]:
 
 
 def reward_hacking(conf: Configuration, th: FlagThresholds) -> dict[str, Any] | None:
-    from scipy.stats import mannwhitneyu
+    from scipy.stats import mannwhitneyu  # lazy: scipy.stats costs ~0.8 s; the report imports in ~0.5 s
 
     first, last = [], []
     for c in conf.ok:
@@ -139,8 +141,6 @@ def lint_by_emptiness(conf: Configuration, th: FlagThresholds) -> dict[str, Any]
 def literal_branches(program: str) -> int:
     """`if <name> == <literal>: return <literal>` branches: the shape of a lookup table of the
     asserts' inputs and outputs."""
-    from rlvr_sweeps.extract import extract_code
-
     if program.count("==") < 2:  # cheap pre-filter: the lookup shape needs two comparisons
         return 0
     try:

@@ -35,7 +35,7 @@ ERROR_LABELS_SHOWN = ("pass", "AssertionError", "SyntaxError", "NameError", "Typ
 
 
 def _table(path: Path) -> Any | None:
-    import wandb
+    import wandb  # lazy: the report runs without wandb until a W&B run is asked for
 
     if not path.is_file():
         return None
@@ -51,7 +51,7 @@ def log_report_run(out_dir: str | os.PathLike[str], group: str | None, project: 
                    entity: str | None = None, mode: str = "offline") -> Path | None:
     """One W&B run (job_type=report) in `group` with the tables and figures of `out_dir`; returns
     the run's local dir (None when W&B is disabled)."""
-    import wandb
+    import wandb  # lazy: as in _table
 
     out = Path(out_dir)
     mode = os.environ.get("WANDB_MODE", "").strip() or mode
@@ -80,9 +80,9 @@ def log_report_run(out_dir: str | os.PathLike[str], group: str | None, project: 
 
 def dashboard_view(group: str, entity: str, project: str = "rlvr_sweeps") -> Any:
     """The saved view's spec (a `wandb_workspaces.workspaces.Workspace`); builds offline."""
-    import wandb_workspaces.reports.v2 as wr
-    import wandb_workspaces.workspaces as ws
-    from wandb_workspaces import expr
+    import wandb_workspaces.reports.v2 as wr  # lazy: wandb_workspaces imports wandb
+    import wandb_workspaces.workspaces as ws  # lazy: as above
+    from wandb_workspaces import expr  # lazy: as above
 
     def bars(title: str, keys: Any, ylabel: str, groupby: str = "choices.reward") -> Any:
         return wr.BarPlot(title=title, metrics=[wr.SummaryMetric(k) for k in keys], groupby=wr.Config(groupby),

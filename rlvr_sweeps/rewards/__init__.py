@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from omegaconf import OmegaConf
+
 from rlvr_sweeps.config.reward import RewardConfig, RewardName
 from rlvr_sweeps.rewards.aggregation import AGGREGATIONS, GatedReward, trl_aggregation
 from rlvr_sweeps.rewards.batch import BatchScorer
@@ -32,8 +34,6 @@ def as_reward_config(reward_cfg: Any) -> RewardConfig:
     """A RewardConfig, or a composed DictConfig validated by turning it into one."""
     if isinstance(reward_cfg, RewardConfig):
         return reward_cfg
-    from omegaconf import OmegaConf
-
     return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(RewardConfig), reward_cfg))
 
 

@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from rlvr_sweeps.config.sandbox import SandboxConfig
 from rlvr_sweeps.diagnostics import ERROR_LABELS, error_type_label, severity_profile
 from rlvr_sweeps.extract import Answer, AnswerKind, entry_point_of, extract_answer
 from rlvr_sweeps.lint import LintConfig, LintResult, start_lint
+from rlvr_sweeps.sandbox import Job, get_executor
 
 NEEDS_TESTS = "the unit reward needs a `tests` dataset column (a list of assert strings per row)"
 
@@ -58,9 +60,6 @@ class BatchScorer:
         self._scores: Scores | None = None
 
     def executor(self):
-        from rlvr_sweeps.config.sandbox import SandboxConfig
-        from rlvr_sweeps.sandbox import get_executor
-
         cfg = self.sandbox_cfg or SandboxConfig()
         return get_executor(workers=cfg.workers, timeout_s=cfg.timeout_s, memory_mb=cfg.memory_mb)
 
@@ -101,8 +100,6 @@ class BatchScorer:
                 scores.lint = pending.result()
 
     def _run_unit(self, scores: Scores, tests, setup) -> None:
-        from rlvr_sweeps.sandbox import Job
-
         todo = [i for i, a in enumerate(scores.answers) if a.kind is AnswerKind.code]  # stubs and no_code never run
         results = self.executor().run([Job(scores.answers[i].code, list(tests[i]), setup[i] or "") for i in todo])
         scores.labels = [a.kind.value for a in scores.answers]

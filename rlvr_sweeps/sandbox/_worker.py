@@ -20,6 +20,7 @@ import builtins
 import ctypes
 import errno
 import gc
+import importlib
 import json
 import math
 import os
@@ -28,6 +29,7 @@ import selectors
 import signal
 import socket
 import sys
+import sysconfig
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -278,8 +280,6 @@ def minimal_root(tmp_root: str) -> None:
     binds of the standard library and the system's shared libraries only: no project tree, no
     site-packages, no datasets, caches or homes. Built before the chroot; any failure leaves the
     old root in place (reported)."""
-    import sysconfig
-
     new = "/tmp/.rlvr-root"
     os.makedirs(new, exist_ok=True)
     _mount("tmpfs", new, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
@@ -770,8 +770,6 @@ PRELOAD = (
 
 
 def preload() -> None:
-    import importlib
-
     for name in PRELOAD:
         try:
             importlib.import_module(name)

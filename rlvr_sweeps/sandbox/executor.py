@@ -135,6 +135,8 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from tqdm import tqdm
+
 from rlvr_sweeps.sandbox import _wire, cgroup, plan
 
 log = logging.getLogger(__name__)
@@ -187,10 +189,10 @@ def decode_value(tagged: object) -> object:
     return _wire.decode(tagged)
 
 
-def _status_for(error_type: str) -> str:
-    if error_type == "AssertionError":
+def _status_for(exception: str) -> str:
+    if exception == "AssertionError":
         return "fail"
-    if error_type == "MemoryError":
+    if exception == "MemoryError":
         return "memory"
     return "error"
 
@@ -669,8 +671,6 @@ class Executor:
         pending: deque[int] = deque(range(len(jobs)))
         bar = None
         if progress:
-            from tqdm import tqdm
-
             bar = tqdm(total=len(jobs), file=sys.stderr, unit="prog")
         sel = selectors.DefaultSelector()
         for w in self._workers:

@@ -307,7 +307,7 @@ def _guard(op: str, a: object, b: object) -> object:
 
 def evaluate(check: Check, values: list) -> tuple[bool, str | None]:
     """Evaluate one assert from decoded placeholder results ``values`` (each ``(ok, value_or_
-    exception_name)``). Returns (held, error_type)."""
+    exception_name)``). Returns (held, the raw exception name or None)."""
 
     def ph(i: int) -> object:
         ok, value = values[check.first + i]

@@ -28,6 +28,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from hydra._internal.config_loader_impl import get_overrides_dirname
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
 from rlvr_sweeps.results import read_json, write_json_atomic
@@ -402,10 +405,6 @@ def expand_grid(hydra_cfg: DictConfig) -> list[tuple[list[str], str | None]] | N
     subdir is None unless `hydra.sweep.subdir` is the override dirname (the project's convention).
     None when the grid cannot be known up front (another sweeper, a sweep that needs the config
     loader such as glob)."""
-    from hydra._internal.config_loader_impl import get_overrides_dirname
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
     try:
         if not str(OmegaConf.select(hydra_cfg, "sweeper._target_", default="")).endswith("BasicSweeper"):
             return None

@@ -10,6 +10,9 @@ GPU per task would make LOCAL_RANK>0 point past the only visible device).
 from __future__ import annotations
 
 import os
+import sys
+
+from hydra.core.hydra_config import HydraConfig
 
 
 def export_distributed_env() -> int:
@@ -19,7 +22,7 @@ def export_distributed_env() -> int:
     executor = os.environ.get("SUBMITIT_EXECUTOR")
     if executor is None:
         return int(os.environ.get("RANK", "0"))  # torchrun / accelerate launch already set it
-    import submitit
+    import submitit  # lazy: an optional extra (slurm), only under a submitit launcher
 
     job_env = submitit.JobEnvironment()
     if job_env.num_tasks <= 1:
@@ -59,8 +62,6 @@ def single_device_choice(env: dict[str, str], gpus: list[str], job_num: int) -> 
 
 
 def _hydra_job_num() -> int:
-    from hydra.core.hydra_config import HydraConfig
-
     return int(HydraConfig.get().job.get("num", 0) or 0) if HydraConfig.initialized() else 0
 
 
@@ -68,8 +69,6 @@ def select_single_device(say=print) -> str | None:
     """Apply `single_device_choice` to this process (call before anything initialises CUDA). If
     CUDA is already up with several GPUs (an earlier cell of a one-process sweep could not be
     narrowed), raise a one-line error that says what to do. Returns the chosen id, if any."""
-    import sys
-
     gpus = visible_gpus()
     choice = single_device_choice(dict(os.environ), gpus, _hydra_job_num())
     if "CUDA_VISIBLE_DEVICES" in os.environ and not gpus and os.environ.get("SUBMITIT_EXECUTOR") == "local":

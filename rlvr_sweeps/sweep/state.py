@@ -25,7 +25,10 @@ def last_checkpoint(job_dir: str | os.PathLike[str]) -> Path | None:
     folder = Path(job_dir) / CHECKPOINTS
     if not folder.is_dir():
         return None
-    from transformers.trainer_utils import get_last_checkpoint, sort_checkpoints
+    from transformers.trainer_utils import (  # lazy: job.py stays torch-free
+        get_last_checkpoint,
+        sort_checkpoints,
+    )
 
     newest = get_last_checkpoint(str(folder))
     if newest is None:

@@ -10,6 +10,7 @@ The metrics callback lives in `rlvr_sweeps.train.callbacks` (it imports transfor
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,7 @@ _PASSTHROUGH = (
 
 
 def _checkpointing_arg() -> str:
-    import dataclasses
-
-    from trl import GRPOConfig
+    from trl import GRPOConfig  # lazy: `import rlvr_sweeps.train` stays torch-free (the job module)
 
     names = {f.name for f in dataclasses.fields(GRPOConfig)}
     return "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"
@@ -94,7 +93,7 @@ def grpo_config_kwargs(
     return kwargs
 
 
-def summarize(rows: list[dict[str, Any]], reward_key: str = "train/reward") -> dict[str, Any]:
+def summarize_train_log(rows: list[dict[str, Any]], reward_key: str = "train/reward") -> dict[str, Any]:
     """Final train metrics: the last value of every key, plus the mean reward over the run
     (the last step alone is one noisy batch)."""
     final: dict[str, Any] = {}
@@ -109,4 +108,4 @@ def summarize(rows: list[dict[str, Any]], reward_key: str = "train/reward") -> d
     return final
 
 
-__all__ = ["grpo_config_kwargs", "summarize"]
+__all__ = ["grpo_config_kwargs", "summarize_train_log"]

@@ -24,6 +24,9 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from rlvr_sweeps.config import Config
+from rlvr_sweeps.data import assert_no_test_leak, load_tasks
+from rlvr_sweeps.evaluate import evaluate_policy
 from rlvr_sweeps.results import append_jsonl
 
 LABEL = "val/step-{step:06d}"  # eval/<label>/problems.jsonl of one validation point
@@ -40,7 +43,7 @@ def val_metrics(metrics: dict[str, Any]) -> dict[str, float]:
 
 
 class ValidationCallback(TrainerCallback):
-    def __init__(self, conf: Any, tokenizer: Any, tasks: Sequence[Any], out_dir: str | Path, sink: Sink) -> None:
+    def __init__(self, conf: Config, tokenizer: Any, tasks: Sequence[Any], out_dir: str | Path, sink: Sink) -> None:
         ev = dataclasses.replace(conf.eval, n_samples=0, plus=False, task_ids=[], log_table=False)
         self.conf = dataclasses.replace(conf, eval=ev, data=dataclasses.replace(conf.data, eval_split=conf.eval.during.split))
         self.every = conf.eval.during.every_steps
@@ -51,8 +54,6 @@ class ValidationCallback(TrainerCallback):
         step = int(state.global_step)
         if not state.is_world_process_zero or step in self.done or model is None:
             return
-        from rlvr_sweeps.evaluate import evaluate_policy
-
         self.done.add(step)
         metrics = evaluate_policy(model, self.tokenizer, self.tasks, self.conf, self.out_dir, LABEL.format(step=step))
         self.sink(step, val_metrics(metrics))
@@ -66,7 +67,7 @@ class ValidationCallback(TrainerCallback):
             self._run(state, model)
 
 
-def validation_callbacks(conf: Any, tokenizer: Any, train_tasks: Sequence[Any], job_dir: Path,
+def validation_callbacks(conf: Config, tokenizer: Any, train_tasks: Sequence[Any], job_dir: Path,
                          metrics_path: Path, rows: list[dict[str, Any]], logger: Any) -> list[TrainerCallback]:
     """[] when `eval.during.every_steps` is 0; else the callback, its split loaded and checked
     disjoint from training, writing into metrics.jsonl (`rows` is the job's in-memory copy) and
@@ -74,8 +75,6 @@ def validation_callbacks(conf: Any, tokenizer: Any, train_tasks: Sequence[Any], 
     during = conf.eval.during
     if during.every_steps <= 0:
         return []
-    from rlvr_sweeps.data import assert_no_test_leak, load_tasks
-
     tasks = load_tasks(conf.data, during.split, limit=during.max_tasks)
     assert_no_test_leak(train_tasks, tasks)
 

@@ -59,6 +59,38 @@ def test_single_run_refuses_out_of_range_with_one_line(tmp_path: Path, override:
     assert not (tmp_path / "run" / "final.json").exists()  # nothing started
 
 
+@pytest.mark.parametrize("override", ["lora.r=0", "train.learning_rate=-1", "algo.epsilon=-0.2"])
+def test_cfg_job_refuses_out_of_range_with_its_range(tmp_path: Path, override: str) -> None:
+    """Hydra's --cfg job never calls the task function: the range is checked before it prints, no torch."""
+    allowed = dict(BAD)[override]
+    probe = (
+        f"import sys, runpy; sys.argv=['rlvr_sweeps', '--cfg', 'job', {override!r}]\n"
+        "try:\n    runpy.run_module('rlvr_sweeps', run_name='__main__')\n"
+        "except SystemExit as e:\n    print('EXIT', e.code, 'torch' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "EXIT 2 False", out.stdout[-2000:] + out.stderr[-2000:]
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rlvr_sweeps: config error:") and f"allowed {allowed}" in lines[0]
+
+
+def test_cfg_job_refuses_a_cross_group_rule_and_still_prints_a_valid_config(tmp_path: Path) -> None:
+    bad = _cli("--cfg", "job", "algo=gspo", "algo.steps_per_generation=1", cwd=tmp_path)
+    assert bad.returncode == 2 and "on-policy" in bad.stderr and not bad.stdout, bad.stderr[-2000:]
+    good = _cli("--cfg", "job", "lora.r=8", cwd=tmp_path)
+    assert good.returncode == 0 and "r: 8" in good.stdout, good.stderr[-2000:]
+
+
+def test_evaluate_cfg_job_refuses_out_of_range(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-m", "rlvr_sweeps.evaluate", "--cfg", "job", "eval.n_samples=-3"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "rlvr_sweeps.evaluate: config error: eval.n_samples=-3" in out.stderr
+    assert "allowed [0, inf)" in out.stderr
+
+
 def test_dryrun_refuses_out_of_range_cells(tmp_path: Path) -> None:
     out = _cli("-m", "lora.r=0,16", "hydra/launcher=dryrun", f"hydra.sweep.dir={tmp_path / 's'}", cwd=tmp_path)
     assert out.returncode == 2, out.stderr[-2000:]

@@ -19,7 +19,7 @@ import pytest
 from rlvr_sweeps.config import DataConfig
 from rlvr_sweeps.config.data import DataSource
 from rlvr_sweeps.data import load_tasks
-from rlvr_sweeps.evaluate.score import Suite, score
+from rlvr_sweeps.evaluate.grading import Suite, grade
 from rlvr_sweeps.sandbox import get_executor
 
 MODELS = ("codellama_7b_mbpp_baseline", "Qwen2.5-Coder-7B_mbpp_baseline")
@@ -38,7 +38,7 @@ def test_verdicts_agree_with_code_eval_on_codefast_completions(shared_data) -> N
         codes += [g[0] for g in gens]  # the full program they executed
         suites += [Suite([list(t.tests)], t.setup) for t in tasks]
         theirs += [cases[str(i)][0][1]["passed"] for i in range(500)]
-    verdicts = score(codes, suites, get_executor(None, 3.0, 1024))  # code_eval's 3 s limit
+    verdicts = grade(codes, suites, get_executor(None, 3.0, 1024))  # code_eval's 3 s limit
     ours = [base.passed for base, _ in verdicts]
     assert sum(ours[:500]) == pytest.approx(207, abs=5) and sum(ours[500:]) == pytest.approx(296, abs=5)
     agree = sum(o == t for o, t in zip(ours, theirs, strict=True))

@@ -36,7 +36,8 @@ def test_base_after_merge_cycles_is_the_fresh_model(tmp_path):
     from peft import get_peft_model
 
     from rlvr_sweeps.data import load_tasks
-    from rlvr_sweeps.job import _restore_exact_base, _snapshot_for_exact_base, evaluate
+    from rlvr_sweeps.evaluate import evaluate_policy
+    from rlvr_sweeps.job import _restore_exact_base, _snapshot_for_exact_base
     from rlvr_sweeps.models import load_tokenizer
     from rlvr_sweeps.train.trainer import lora_config
 
@@ -64,8 +65,8 @@ def test_base_after_merge_cycles_is_the_fresh_model(tmp_path):
     _restore_exact_base(policy, clean, final)
     assert final["base_tensors_restored"] == n_drifted
     with policy.disable_adapter():
-        evaluate(policy, tokenizer, tasks, conf, tmp_path / "job", "base")
-    evaluate(_fresh(conf, tokenizer), tokenizer, tasks, conf, tmp_path / "fresh", "base")
+        evaluate_policy(policy, tokenizer, tasks, conf, tmp_path / "job", "base")
+    evaluate_policy(_fresh(conf, tokenizer), tokenizer, tasks, conf, tmp_path / "fresh", "base")
     restored, reference = _rows(tmp_path / "job", "base"), _rows(tmp_path / "fresh", "base")
     assert len(restored) == len(tasks) and restored == reference
 

@@ -9,15 +9,15 @@ import json
 
 import pytest
 import torch
+from appcli import explain, quick, run_app
 from hydra import compose, initialize_config_dir
 
 from rlvr_sweeps.config import register_configs, to_config
 from rlvr_sweeps.data import TestLeakError, build_prompt, load_tasks
-from rlvr_sweeps.extract import extract_code
+from rlvr_sweeps.extract import extract_code, fence_code
 from rlvr_sweeps.models import apply_chat, load_model, load_tokenizer
 from rlvr_sweeps.models import warm_start as ws
 from rlvr_sweeps.paths import conf_dir
-from tests.app.appcli import explain, quick, run_app
 
 register_configs()
 
@@ -167,3 +167,8 @@ def test_a_short_default_job_gets_varying_rewards_and_a_gradient(tmp_path):
     assert max(r.get("train/reward_std", 0.0) for r in rows) > 0, rows
     assert max(r["train/grad_norm"] for r in rows) > 0, rows
     assert min(r["train/frac_reward_zero_std"] for r in rows if "train/frac_reward_zero_std" in r) < 1, rows
+
+
+def test_warm_start_targets_are_the_one_fenced_form(splits):
+    task = dataclasses.replace(splits[0][0], reference="\r\n" + splits[0][0].reference + "\n\n")
+    assert ws.completion_text(task) == fence_code(task.reference) == f"```python\n{splits[0][0].reference.strip()}\n```"

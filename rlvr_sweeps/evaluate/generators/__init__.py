@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rlvr_sweeps.config import Config
 from rlvr_sweeps.config.eval import EvalBackend
 from rlvr_sweeps.config.model import ModelInit, ModelKind
 from rlvr_sweeps.evaluate.generators.base import (
@@ -35,6 +36,7 @@ from rlvr_sweeps.evaluate.generators.pseudo import (
     ReplayError,
     ReplayGenerator,
 )
+from rlvr_sweeps.evaluate.generators.vllm import VLLMEngine, VLLMGenerator
 
 
 @dataclass(frozen=True)
@@ -52,42 +54,38 @@ class Backend:
     for_model: Callable[[Any, Any, Any, str], Generator]
 
 
-def _loaded_model(conf: Any, tokenizer: Any) -> Any:
-    from rlvr_sweeps.models import load_model
-    from rlvr_sweeps.models.warm_start import warm_start
+def _loaded_model(conf: Config, tokenizer: Any) -> Any:
+    from rlvr_sweeps.models import load_model  # lazy: rlvr_sweeps.models imports torch/transformers
+    from rlvr_sweeps.models.warm_start import warm_start  # lazy: as load_model
 
     model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
     warm_start(model, tokenizer, conf)  # the base model a training job would start from (train split only)
     return model
 
 
-def _hf_standalone(conf: Any, tokenizer: Any) -> Generator:
+def _hf_standalone(conf: Config, tokenizer: Any) -> Generator:
     return HFGenerator(_loaded_model(conf, tokenizer), tokenizer, conf.eval.batch_size)
 
 
 @contextlib.contextmanager
-def _hf_job(conf: Any, tokenizer: Any, policy: Any, adapter_dir: Path) -> Iterator[JobGenerators]:
+def _hf_job(conf: Config, tokenizer: Any, policy: Any, adapter_dir: Path) -> Iterator[JobGenerators]:
     del adapter_dir  # the in-memory policy is the adapter
     bs = conf.eval.batch_size
     yield JobGenerators(HFGenerator(policy, tokenizer, bs, "eval trained"), HFGenerator(policy, tokenizer, bs, "eval base"))
 
 
-def _hf_for_model(conf: Any, tokenizer: Any, model: Any, desc: str) -> Generator:
+def _hf_for_model(conf: Config, tokenizer: Any, model: Any, desc: str) -> Generator:
     return HFGenerator(model, tokenizer, conf.eval.batch_size, desc=desc)
 
 
-def _vllm_standalone(conf: Any, tokenizer: Any) -> Generator:
-    from rlvr_sweeps.evaluate.generators.vllm import VLLMEngine, VLLMGenerator
-
+def _vllm_standalone(conf: Config, tokenizer: Any) -> Generator:
     if conf.model.init == ModelInit.pretrained and conf.model.warm_start_steps == 0:
         return VLLMGenerator(VLLMEngine(conf, tokenizer, conf.model.path))  # the weights as published
     return VLLMGenerator(VLLMEngine.from_model(conf, tokenizer, _loaded_model(conf, tokenizer)))
 
 
 @contextlib.contextmanager
-def _vllm_job(conf: Any, tokenizer: Any, policy: Any, adapter_dir: Path) -> Iterator[JobGenerators]:
-    from rlvr_sweeps.evaluate.generators.vllm import VLLMEngine, VLLMGenerator
-
+def _vllm_job(conf: Config, tokenizer: Any, policy: Any, adapter_dir: Path) -> Iterator[JobGenerators]:
     engine = VLLMEngine.from_model(conf, tokenizer, policy, scratch=adapter_dir.parent)
     try:
         yield JobGenerators(VLLMGenerator(engine, adapter_dir, "eval trained"), VLLMGenerator(engine, None, "eval base"))
@@ -103,9 +101,7 @@ def _adapter_active(model: Any) -> bool:
     return bool(flags) and not all(flags)
 
 
-def _vllm_for_model(conf: Any, tokenizer: Any, model: Any, desc: str) -> Generator:
-    from rlvr_sweeps.evaluate.generators.vllm import VLLMEngine, VLLMGenerator
-
+def _vllm_for_model(conf: Config, tokenizer: Any, model: Any, desc: str) -> Generator:
     engine = VLLMEngine.from_model(conf, tokenizer, model)
     adapter = None
     if _adapter_active(model):
@@ -125,11 +121,11 @@ PSEUDO: dict[ModelKind, Callable[[Any, Any], Generator]] = {
 }
 
 
-def _backend(conf: Any) -> Backend:
+def _backend(conf: Config) -> Backend:
     return BACKENDS[EvalBackend(conf.eval.backend)]
 
 
-def build_generator(conf: Any, tokenizer: Any) -> Generator:
+def build_generator(conf: Config, tokenizer: Any) -> Generator:
     """The generator of ``python -m rlvr_sweeps.evaluate``: a pseudo-policy or the configured model."""
     kind = ModelKind(conf.model.kind)
     if kind in PSEUDO:
@@ -138,14 +134,14 @@ def build_generator(conf: Any, tokenizer: Any) -> Generator:
 
 
 def job_generators(
-    conf: Any, tokenizer: Any, policy: Any, adapter_dir: str | Path
+    conf: Config, tokenizer: Any, policy: Any, adapter_dir: str | Path
 ) -> contextlib.AbstractContextManager[JobGenerators]:
     """``with job_generators(...) as g``: ``g.trained`` / ``g.base`` for a job's two evaluations;
     ``adapter_dir`` holds the saved adapter (vLLM serves it via LoRARequest)."""
     return _backend(conf).job(conf, tokenizer, policy, Path(adapter_dir))
 
 
-def generator_for(conf: Any, tokenizer: Any, model: Any, desc: str = "generate") -> Generator:
+def generator_for(conf: Config, tokenizer: Any, model: Any, desc: str = "generate") -> Generator:
     return _backend(conf).for_model(conf, tokenizer, model, desc)
 
 

@@ -11,27 +11,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tqdm.auto import tqdm
+
 from rlvr_sweeps.evaluate.generators.base import Completion, Generator, Request, Sampling, adds_special_tokens
-
-
-def first_block_end(text: str, entry_point: str | None = None) -> int | None:
-    """End offset of the answer block (``rlvr_sweeps.extract.code_end``: the first closed Python
-    block defining the entry point, outside <think>), or None while there is none."""
-    from rlvr_sweeps.extract import code_end
-
-    return code_end(text, entry_point)
+from rlvr_sweeps.extract import code_end, task_entry_point
 
 
 def closes_code_block(text: str, entry_point: str | None = None) -> bool:
-    """True once the text holds its answer block (the row can stop generating: the answer rule
-    never reads past it)."""
-    return first_block_end(text, entry_point) is not None
+    """True once the text holds its answer block (``rlvr_sweeps.extract.code_end``: the first closed
+    Python block defining the entry point, outside <think>): the row can stop generating, the answer
+    rule never reads past it."""
+    return code_end(text, entry_point) is not None
 
 
 def _code_block_stop(tokenizer: Any, prompt_len: int, stop_steps: list[int | None], entry_points: Sequence[str | None]):
     """A StoppingCriteria ending each row at its answer block's closing fence; records the step."""
-    import torch
-    from transformers import StoppingCriteria
+    import torch  # lazy: keeps torch out of `import rlvr_sweeps.evaluate` (the report, --cfg job)
+    from transformers import StoppingCriteria  # lazy: as torch
 
     class CodeBlockStop(StoppingCriteria):
         def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
@@ -70,10 +66,7 @@ class HFGenerator(Generator):
         self.desc = desc
 
     def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[list[Completion]]:
-        import torch
-        from tqdm.auto import tqdm
-
-        from rlvr_sweeps.extract import task_entry_point
+        import torch  # lazy: keeps torch out of `import rlvr_sweeps.evaluate` (the report, --cfg job)
 
         rows = [(i, j) for i in range(len(requests)) for j in range(sampling.n)]
         lengths = [len(r.prompt) for r in requests]
@@ -103,7 +96,10 @@ class HFGenerator(Generator):
     def _generate_batch(
         self, prompts: list[str], sampling: Sampling, entry_points: Sequence[str | None] | None = None
     ) -> list[Completion]:
-        from transformers import GenerationConfig, StoppingCriteriaList
+        from transformers import (  # lazy: keeps transformers out of the report
+            GenerationConfig,
+            StoppingCriteriaList,
+        )
 
         tok, model = self.tokenizer, self.model
         add_special = adds_special_tokens(tok, prompts[0])  # the rule of prompt_token_ids, per batch

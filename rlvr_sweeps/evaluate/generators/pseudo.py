@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_sweeps.evaluate.generators.base import Completion, Generator, Request, Sampling
+from rlvr_sweeps.extract import code_end, fence_code, task_entry_point
 
 
 class _TokenCounter:
@@ -44,7 +45,7 @@ class ReferenceGenerator(Generator):
             reference = getattr(req.task, "reference", "") or ""
             if not reference.strip():
                 raise ValueError(f"task {req.task.task_id} has no reference solution: model=reference cannot run")
-            text = f"```python\n{reference.rstrip()}\n```"
+            text = fence_code(reference)
             out.append([Completion(text, self.count(text), False)] * sampling.n)
         return out
 
@@ -103,8 +104,6 @@ class ReplayGenerator(Generator):
                           "add rows for it or narrow the tasks with eval.task_ids / data.max_eval_tasks")
 
     def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[list[Completion]]:
-        from rlvr_sweeps.extract import code_end, task_entry_point
-
         out = []
         for req in requests:
             texts = self._rows_for(req.task)

@@ -22,6 +22,8 @@ engine and a merge that is inexact in bf16).
 
 from __future__ import annotations
 
+import copy
+import gc
 import os
 import shutil
 import tempfile
@@ -30,6 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rlvr_sweeps.config import Config
 from rlvr_sweeps.evaluate.generators.base import Completion, Generator, Request, Sampling, prompt_token_ids
 from rlvr_sweeps.evaluate.generators.hf import closes_code_block
 
@@ -42,7 +45,7 @@ def eos_ids(model_dir: str | Path | None, tokenizer: Any, model: Any = None) -> 
     ids: set[int] = set()
     config = getattr(model, "generation_config", None)
     if config is None and model_dir is not None and (Path(model_dir) / "generation_config.json").exists():
-        from transformers import GenerationConfig
+        from transformers import GenerationConfig  # lazy: no transformers at import
 
         config = GenerationConfig.from_pretrained(model_dir)
     for source in (config, tokenizer):
@@ -74,8 +77,6 @@ def cut_completion(tokenizer: Any, ids: Sequence[int], eos: Sequence[int], sampl
 def export_base(model: Any, tokenizer: Any, out_dir: str | Path) -> Path:
     """Save the weights of ``model`` without any peft adapter (a PeftModel's LoRA layers are
     dropped, not merged: the base weights are written bit for bit) as a directory vLLM loads."""
-    import copy
-
     out = Path(out_dir)
     base = model
     if hasattr(model, "peft_config"):  # unload() on a copy: the training job's model keeps its adapter
@@ -98,7 +99,7 @@ class VLLMEngine:
     generator made from it (the base and the trained evaluation of a job). ``close`` frees it and
     deletes the exported weights it owns."""
 
-    def __init__(self, conf: Any, tokenizer: Any, model_dir: str | Path, owned_dir: str | Path | None = None,
+    def __init__(self, conf: Config, tokenizer: Any, model_dir: str | Path, owned_dir: str | Path | None = None,
                  model: Any = None) -> None:
         self.conf, self.tokenizer, self.model_dir = conf, tokenizer, Path(model_dir)
         self.owned_dir = None if owned_dir is None else Path(owned_dir)
@@ -109,7 +110,7 @@ class VLLMEngine:
         self._lora_ids: dict[str, int] = {}
 
     @classmethod
-    def from_model(cls, conf: Any, tokenizer: Any, model: Any, scratch: str | Path | None = None) -> VLLMEngine:
+    def from_model(cls, conf: Config, tokenizer: Any, model: Any, scratch: str | Path | None = None) -> VLLMEngine:
         """An engine over the base weights of an in-memory model, exported to a temp dir it owns."""
         tmp = Path(tempfile.mkdtemp(prefix="vllm-base-", dir=scratch))
         return cls(conf, tokenizer, export_base(model, tokenizer, tmp), owned_dir=tmp, model=model)
@@ -125,8 +126,8 @@ class VLLMEngine:
         # vLLM's CPU build needs to run from a plain script); a caller's own setting wins.
         os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
         try:
-            import torch
-            from vllm import LLM
+            import torch  # lazy: keeps torch out of `import rlvr_sweeps.evaluate`
+            from vllm import LLM  # lazy: an optional extra; the ImportError says how to install it
         except ImportError as exc:
             raise ImportError(
                 f"eval.backend=vllm needs vLLM ({exc}): pip install 'rlvr_sweeps[vllm]' on a GPU machine, "
@@ -151,7 +152,7 @@ class VLLMEngine:
     def lora_request(self, adapter: str | Path | None) -> Any:
         if adapter is None:
             return None
-        from vllm.lora.request import LoRARequest
+        from vllm.lora.request import LoRARequest  # lazy: vLLM is an optional extra
 
         key = str(Path(adapter).resolve())
         lora_id = self._lora_ids.setdefault(key, len(self._lora_ids) + 1)
@@ -159,8 +160,6 @@ class VLLMEngine:
 
     def close(self) -> None:
         if self._llm is not None:
-            import gc
-
             self._llm = None
             gc.collect()
         if self.owned_dir is not None:
@@ -178,7 +177,7 @@ class VLLMGenerator(Generator):
         self.engine, self.adapter, self.desc = engine, adapter, desc
 
     def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[list[Completion]]:
-        from vllm import SamplingParams
+        from vllm import SamplingParams  # lazy: vLLM is an optional extra
 
         tok = self.engine.tokenizer
         prompts = [{"prompt_token_ids": prompt_token_ids(tok, r.prompt)} for r in requests]

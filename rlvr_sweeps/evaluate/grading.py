@@ -1,5 +1,6 @@
-"""Scoring completions in the sandbox: one Job per (completion, test suite part), results
-mapped to Verdicts with the shared error-type labels."""
+"""Grading completions in the sandbox: the test suite of each task (MBPP asserts, or MBPP+ inputs
+checked against the canonical outputs), one Job per (completion, suite part), results mapped to
+Verdicts with the shared error-type labels."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rlvr_sweeps.config import Config
 from rlvr_sweeps.diagnostics import error_type_label, raw_exception
+from rlvr_sweeps.evaluate import mbppplus
 from rlvr_sweeps.evaluate.records import Verdict
+from rlvr_sweeps.sandbox import Job
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,22 @@ def harness_error(what: str) -> Verdict:
     return Verdict(False, "harness_error", "other", error=what)
 
 
+def build_suites(tasks: Sequence[Any], conf: Config, executor: Any) -> list[Suite]:
+    """MBPP-style tasks run their asserts; MBPP+ tasks get asserts built from the canonical
+    solution's outputs (``rlvr_sweeps.evaluate.mbppplus``)."""
+    if not any(getattr(t, "entry_point", None) and getattr(t, "base_inputs", ()) for t in tasks):
+        return [Suite([list(t.tests)], t.setup) for t in tasks]
+    expected = mbppplus.expected_outputs(
+        tasks, executor, conf.eval.oracle_cache, conf.data.path, plus=conf.eval.plus
+    )
+    suites = []
+    for t in tasks:
+        base, plus = mbppplus.suites(t, expected[t.task_id], conf.eval.timeout_s)
+        notes = {"dropped_inputs": expected[t.task_id].dropped}
+        suites.append(Suite(base, t.setup, plus if conf.eval.plus else None, notes))
+    return suites
+
+
 def merge(parts: Sequence[Verdict]) -> Verdict:
     """All parts must pass; the verdict of a failure is its first failing part's."""
     failed = next((v for v in parts if not v.passed), None)
@@ -52,14 +72,12 @@ def merge(parts: Sequence[Verdict]) -> Verdict:
     return Verdict(True, "pass", "pass", None, sum(v.tests_passed for v in parts), sum(v.tests_total for v in parts))
 
 
-def score(
+def grade(
     codes: Sequence[str], suites: Sequence[Suite], executor: Any, kinds: Sequence[str] | None = None
 ) -> list[tuple[Verdict, Verdict | None]]:
     """(base verdict, plus verdict or None) per code; codes[i] is graded on suites[i]. ``kinds``
     (``rlvr_sweeps.extract.AnswerKind`` values) marks no_code and stub answers, which are not
     run; without it an empty code is no_code."""
-    from rlvr_sweeps.sandbox import Job
-
     kinds = [str(getattr(k, "value", k)) for k in kinds] if kinds is not None else [
         "code" if c else "no_code" for c in codes
     ]

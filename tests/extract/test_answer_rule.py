@@ -7,11 +7,14 @@ import json
 
 import pytest
 
+from rlvr_sweeps.data import Task
+from rlvr_sweeps.evaluate.generators import ReferenceGenerator, Request, Sampling
 from rlvr_sweeps.extract import (
     AnswerKind,
     code_end,
     entry_point_of,
     extract_answer,
+    fence_code,
     is_stub,
     task_entry_point,
 )
@@ -130,11 +133,25 @@ def test_entry_point_of(tests, setup, expected):
 
 
 def test_real_references_are_answers(shared_data):
-    """On all of MBPP, every reference in a fence is kind code for the entry point its tests call."""
+    """On all of MBPP, every reference in a fence (``fence_code``, the form warm start trains on and
+    the reference pseudo-policy answers with) is kind code for the entry point its tests call, and
+    the program the rule reads back is the reference itself."""
     from rlvr_sweeps.data.mbpp import mbpp_task
 
     rows = [json.loads(line) for line in (shared_data / "mbpp" / "mbpp.jsonl").read_text().splitlines() if line]
     tasks = [mbpp_task(r) for r in rows]
-    kinds = {t.task_id: extract_answer(f"{F}python\n{t.reference.rstrip()}\n{F}", task_entry_point(t)).kind for t in tasks}
+    answers = {t.task_id: extract_answer(fence_code(t.reference), task_entry_point(t)) for t in tasks}
+    assert all(answers[t.task_id].code == t.reference.strip() + "\n" for t in tasks)
+    kinds = {tid: a.kind for tid, a in answers.items()}
     assert len(kinds) == 974
     assert {k for k in kinds.values()} == {AnswerKind.code}
+
+
+def test_a_reference_answer_has_one_form_everywhere():
+    """The reference pseudo-policy answers with exactly fence_code's block (the one formatter, which
+    warm start trains on too): surrounding blank lines (MBPP task 219, every MBPP+ solution) dropped."""
+    task = Task("t1", 1, "test", "add", "\r\n" + SOL + "\n\n", ("assert add(1, 2) == 3",))
+    text = fence_code(task.reference)
+    assert text == f"{F}python\n{SOL.strip()}\n{F}"
+    ((completion,),) = ReferenceGenerator().generate([Request(task, "")], Sampling())
+    assert completion.text == text
