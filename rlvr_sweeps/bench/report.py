@@ -152,14 +152,16 @@ def main(argv: list[str] | None = None) -> int:
         t1 = time.perf_counter()
         rows = _read_only(sweep)
         baseline = time.perf_counter() - t1
-        t2 = time.perf_counter()
+        t2, cpu = time.perf_counter(), time.process_time()
         report = write_report(sweep, quiet=True)
-        ours = time.perf_counter() - t2
+        ours, cpu = time.perf_counter() - t2, time.process_time() - cpu
     ok = ours <= args.target_s
     print(f"baseline (read every cell's files, {rows} rows): {baseline:.2f} s")
+    # CPU seconds (all threads of this process) beside the wall clock: on a shared machine the
+    # wall clock measures the neighbours too, the CPU time what the report itself costs.
     print(f"whole report ({len(report.results)} configurations, {len(report.contrasts)} contrasts, "
-          f"{len(report.files)} files): {ours:.2f} s = {ours / baseline:.1f}× the read-only baseline; "
-          f"target ≤ {args.target_s:.0f} s: {'met' if ok else 'MISSED'}")
+          f"{len(report.files)} files): {ours:.2f} s wall, {cpu:.2f} s CPU = {ours / baseline:.1f}× the read-only "
+          f"baseline; target ≤ {args.target_s:.0f} s: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 
 
