@@ -322,13 +322,20 @@ def transitions(views: Sequence[CellView], colours: dict[str, Any], path: Path) 
     return _save(fig, path)
 
 
-def fixed_columns(frame: pd.DataFrame, known: set[str]) -> list[str]:
-    """The contrasts' fixed-choice columns (model, lora.r, ...): the text columns besides the
-    known ones. Text by content, not by dtype: pandas 3 reads them as `str`, older as `object`."""
-    return [c for c in frame.columns if c not in known and not pd.api.types.is_numeric_dtype(frame[c])]
+CONTRAST_COLUMNS = {"contrast", "group", "option", "reference", "delta_pp", "ci95_low", "ci95_high", "p", "p_holm",
+                    "p_bh", "n_tasks", "n_seeds", "n_pairs"}  # rlvr_sweeps.report.contrasts' own columns
 
 
-def _contrast_label(row: pd.Series, fixed: list[str]) -> str:
+def read_contrasts(csv: Path) -> tuple[pd.DataFrame, list[str]]:
+    """contrasts.csv and its fixed-choice columns (model, lora.r, ...: every column besides the
+    contrasts' own), those read as text: `lora.r=8` stays "8", not 8.0 in a column with gaps."""
+    columns = list(pd.read_csv(csv, nrows=0).columns)
+    fixed = [c for c in columns if c not in CONTRAST_COLUMNS]
+    return pd.read_csv(csv, dtype=dict.fromkeys(fixed, str)), fixed
+
+
+def contrast_label(row: pd.Series, fixed: list[str]) -> str:
+    """`reward: ruff − unit  [model=qwen, lora.r=8]`: the contrast and the choices it holds fixed."""
     extra = ", ".join(f"{k}={row[k]}" for k in fixed if isinstance(row[k], str) and row[k])
     return f"{row['contrast']}" + (f"  [{extra}]" if extra else "")
 
@@ -339,14 +346,11 @@ def forest(out_dir: Path, path: Path, config_colours: dict[str, Any]) -> Path | 
     if not csv.is_file():
         return None
     try:
-        frame = pd.read_csv(csv)
+        frame, fixed = read_contrasts(csv)
     except pd.errors.EmptyDataError:
         return None
-    need = {"contrast", "delta_pp", "ci95_low", "ci95_high"}
-    if not need <= set(frame.columns) or frame.empty:
+    if not {"contrast", "delta_pp", "ci95_low", "ci95_high"} <= set(frame.columns) or frame.empty:
         return None
-    known = need | {"group", "option", "reference", "p", "p_holm", "p_bh", "n_tasks", "n_seeds", "n_pairs"}
-    fixed = fixed_columns(frame, known)
     frame = frame.iloc[::-1].reset_index(drop=True)
     options = [str(o) for o in frame["option"]] if "option" in frame.columns else list(map(str, frame["contrast"]))
     groups = [str(g) for g in frame["group"]] if "group" in frame.columns else [""] * len(frame)
@@ -366,7 +370,7 @@ def forest(out_dir: Path, path: Path, config_colours: dict[str, Any]) -> Path | 
             ax.annotate(f"{p_col}={p:.3f}", (row["ci95_high"], i), xytext=(5, -3), textcoords="offset points", fontsize=7)
     ax.axvline(0, color="black", lw=0.8, ls="--")
     ax.set_ylim(-0.7, len(frame) - 0.3)
-    ax.set_yticks(range(len(frame)), [_contrast_label(r, fixed) for _, r in frame.iterrows()], fontsize=7)
+    ax.set_yticks(range(len(frame)), [contrast_label(r, fixed) for _, r in frame.iterrows()], fontsize=7)
     ax.set(title="Contrasts between configurations (trained vs trained, 95 % CI)",
            xlabel="Δ pass@1 (percentage points)")
     ax.grid(axis="x", alpha=0.3)
