@@ -167,7 +167,7 @@ def sweep_dashboard(dirs: Sequence[str | os.PathLike[str]], project: str | None 
     """The W&B group(s), project and entity of the sweeps in `dirs` as their cell runs used them:
     the arguments when given, else the sweep's `logger` config (multirun.yaml), else the defaults
     (group = the sweep dir's name, rlvr_sweeps.job.sweep_group; project = LoggerConfig's)."""
-    from rlvr_sweeps.job import sweep_group
+    from rlvr_sweeps.job import sweep_group  # lazy: the job module only when a dashboard is asked for
 
     groups: list[str] = []
     projects, entities = set(), set()
@@ -196,7 +196,7 @@ def create_dashboard(target: SweepDashboard) -> str:
     saved from here (WANDB_MODE offline/disabled, no login, no network)."""
     require_online()
     try:
-        import wandb
+        import wandb  # lazy: the report runs without wandb until W&B is asked for
 
         entity = target.entity or wandb.Api().default_entity
         if not entity:
