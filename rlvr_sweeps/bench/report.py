@@ -110,13 +110,23 @@ def write_fake_sweep(sweep_dir: Path, grid: dict[str, list[str]], spec_of, n_pro
         job_dir = sweep_dir / ",".join(overrides)
         write_fake_cell(job_dir, spec_of(choices), overrides, n_problems, seed=n)
         dirs.append(job_dir)
+    write_multirun_yaml(sweep_dir, grid)
+    return dirs
+
+
+def write_multirun_yaml(sweep_dir: Path, grid: dict[str, list[str]]) -> Path:
+    """The hydra node of a BasicSweeper multirun over `grid` (group -> options), with job dirs
+    named `<k>=<v>,...` as this project's sweeps name them: what tells the report the grid's
+    order (a group's first listed option is its contrasts' reference) and its missing cells."""
+    path = Path(sweep_dir) / MULTIRUN_YAML
+    path.parent.mkdir(parents=True, exist_ok=True)
     OmegaConf.save(OmegaConf.create({"hydra": {
         "sweeper": {"_target_": "hydra._internal.core_plugins.basic_sweeper.BasicSweeper", "params": None},
         "overrides": {"task": [f"{k}={','.join(v)}" for k, v in grid.items()]},
         "sweep": {"dir": str(sweep_dir), "subdir": "${hydra.job.override_dirname}"},
         "job": {"config": {"override_dirname": {"kv_sep": "=", "item_sep": ",", "exclude_keys": []}}},
-    }}), sweep_dir / MULTIRUN_YAML)
-    return dirs
+    }}), path)
+    return path
 
 
 PAPER_GRID = {"model": ["qwen3-0.6b", "llama3.2-1b"], "reward": ["unit", "ruff", "combined"],
@@ -150,14 +160,16 @@ def main(argv: list[str] | None = None) -> int:
         t1 = time.perf_counter()
         rows = _read_only(sweep)
         baseline = time.perf_counter() - t1
-        t2 = time.perf_counter()
+        t2, cpu = time.perf_counter(), time.process_time()
         report = write_report(sweep, quiet=True)
-        ours = time.perf_counter() - t2
+        ours, cpu = time.perf_counter() - t2, time.process_time() - cpu
     ok = ours <= args.target_s
     print(f"baseline (read every cell's files, {rows} rows): {baseline:.2f} s")
+    # CPU seconds (all threads of this process) beside the wall clock: on a shared machine the
+    # wall clock measures the neighbours too, the CPU time what the report itself costs.
     print(f"whole report ({len(report.results)} configurations, {len(report.contrasts)} contrasts, "
-          f"{len(report.files)} files): {ours:.2f} s = {ours / baseline:.1f}× the read-only baseline; "
-          f"target ≤ {args.target_s:.0f} s: {'met' if ok else 'MISSED'}")
+          f"{len(report.files)} files): {ours:.2f} s wall, {cpu:.2f} s CPU = {ours / baseline:.1f}× the read-only "
+          f"baseline; target ≤ {args.target_s:.0f} s: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 
 

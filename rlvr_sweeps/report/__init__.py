@@ -83,7 +83,9 @@ def gather_many(dirs: Sequence[str | os.PathLike[str]]) -> list[Cell]:
     return cells
 
 
-def _optional_writers() -> list[Callable[[list[Cell], Path], Any]]:
+def _optional_writers(data: list[CellData]) -> list[Callable[[list[Cell], Path], Any]]:
+    """The figure and HTML writers, in that order (the page embeds the figures); the figures get
+    the cells as already loaded (`data`), so no result file is read twice."""
     writers = []
     for module, name in _OPTIONAL:
         try:
@@ -93,7 +95,10 @@ def _optional_writers() -> list[Callable[[list[Cell], Path], Any]]:
                 raise
             continue
         fn = getattr(mod, name)
-        writers.append(fn if name != "write_html" else (lambda _cells, out, fn=fn: fn(out)))
+        if name == "write_html":
+            writers.append(lambda _cells, out, fn=fn: fn(out))
+        else:
+            writers.append(lambda cells, out, fn=fn: fn(cells, out, data))
     return writers
 
 
@@ -124,7 +129,7 @@ def build_report(dirs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathL
         write_json_atomic(out / FLAGS, flags),
     ]
     if options.extras:
-        for writer in [*EXTRA_WRITERS, *_optional_writers()]:
+        for writer in [*EXTRA_WRITERS, *_optional_writers(data)]:
             written = writer(cells, out)
             files += [Path(p) for p in (written if isinstance(written, list) else [written]) if p]
     return Report(table, results, contrasts, flags, out, files)

@@ -9,7 +9,9 @@ Conventions: one colour per configuration label across every figure (`palette`),
 titles and axis labels with units. matplotlib is imported here only: light entry points
 (`--cfg job`, the report's tables) never import this module at start-up.
 
-Cells are read through ONE adapter, `cell_view`, so the record type can change in one place.
+Cells are read through ONE adapter, `cell_view`, over the report's loader (rlvr_sweeps.report.load):
+the record type and the file names change in one place, and a report that already loaded the
+cells passes them in (`write_figures(..., data=)`) instead of reading every file again.
 """
 
 from __future__ import annotations
@@ -29,13 +31,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from rlvr_sweeps.results import read_jsonl  # noqa: E402
+from rlvr_sweeps.sweep.cell import Cell, CellStatus  # noqa: E402
+
+from .load import LABELS, CellData  # noqa: E402
 
 FIGURES_DIR = "figures"
 CONTRASTS_CSV = "contrasts.csv"
-LABELS = ("base", "trained")
 BASE_COLOUR = "#9e9e9e"
 DPI = 110
+LEGEND_LINE_IN, LEGEND_CHAR_IN = 0.16, 0.055  # one legend entry's height, one character's width at fontsize 7 (in)
 # Learning-curve panels: metrics.jsonl key -> (title, y label). Drawn when the key exists.
 CURVES: dict[str, tuple[str, str]] = {
     "train/reward": ("Training reward (weighted sum)", "reward (mean over rollouts)"),
@@ -63,21 +67,17 @@ class CellView:
     problems: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # label -> greedy rows
 
 
-def cell_view(cell: Any, swept: Sequence[str]) -> CellView | None:
-    """The adapter: today's `report.cells.Cell` (`status` str, `final` dict). Returns None for a
-    cell that did not end ok. At merge, switch this body to `sweep.cell.Cell`/`FinalRecord`
-    (and its `metrics_path`/`problems_path`); nothing else here reads a record."""
-    status = getattr(cell.status, "value", cell.status)
-    if status != "ok" or cell.job_dir is None:
+def cell_view(cell: Cell, swept: Sequence[str], data: CellData | None = None) -> CellView | None:
+    """The adapter: a `sweep.cell.Cell` and its files as the report's loader read them (`data`,
+    when the report already loaded the cell; else read here). None for a cell that did not end
+    ok; nothing else here reads a record or a result file."""
+    if cell.status != CellStatus.OK or cell.job_dir is None:
         return None
+    data = data if data is not None else CellData.read(cell)
     params = cell.params
     config = ",".join(f"{k}={params[k]}" for k in swept if k != "seed" and k in params) or "all"
-    job_dir = Path(cell.job_dir)
-    problems = {
-        label: [r for r in read_jsonl(job_dir / "eval" / label / "problems.jsonl") if r.get("mode", "greedy") == "greedy"]
-        for label in LABELS
-    }
-    return CellView(config, str(params.get("seed", "0")), job_dir, list(read_jsonl(job_dir / "metrics.jsonl")), problems)
+    problems = {label: data.rows.get(label, []) for label in LABELS}
+    return CellView(config, str(params.get("seed", "0")), Path(cell.job_dir), data.curve, problems)
 
 
 def swept_keys(cells: Iterable[Any]) -> list[str]:
@@ -106,18 +106,24 @@ def _by_config(views: Sequence[CellView]) -> dict[str, list[CellView]]:
 
 
 def _save(fig: Any, path: Path) -> Path:
+    """Write the PNG atomically. Every figure is laid out by constrained layout (legends and
+    labels included), so no `bbox_inches="tight"`: that would lay out and draw the figure twice."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png")
+    fig.savefig(tmp, dpi=DPI, format="png")
     plt.close(fig)
     os.replace(tmp, path)  # atomic, like every other result file
     return path
 
 
-def _grid(n: int, width: float = 4.6, height: float = 3.2) -> tuple[Any, list[Any]]:
+def _grid(n: int, width: float = 4.6, height: float = 3.2, legend: Sequence[str] = ()) -> tuple[Any, list[Any]]:
+    """Panels three to a row; `legend`: the labels of a figure legend drawn beside the panels,
+    for which the figure grows (wide and tall enough for every entry)."""
     cols = min(3, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False, layout="constrained")
+    extra_w = 0.6 + LEGEND_CHAR_IN * max(map(len, legend)) if legend else 0.0
+    size = (width * cols + extra_w, max(height * rows, 1.2 + LEGEND_LINE_IN * len(legend)))
+    fig, axes = plt.subplots(rows, cols, figsize=size, squeeze=False, layout="constrained")
     flat = list(axes.ravel())
     for ax in flat[n:]:
         ax.set_visible(False)
@@ -139,7 +145,7 @@ def learning_curves(views: Sequence[CellView], colours: dict[str, Any], path: Pa
     keys = _curve_keys(views)
     if not keys:
         return None
-    fig, axes = _grid(len(keys))
+    fig, axes = _grid(len(keys), legend=list(_by_config(views)))
     for ax, key in zip(axes, keys, strict=True):
         scale = 100.0 if key in _PERCENT_KEYS else 1.0
         for config, group in _by_config(views).items():
@@ -156,9 +162,25 @@ def learning_curves(views: Sequence[CellView], colours: dict[str, Any], path: Pa
         title, ylabel = CURVES.get(key, (key.removeprefix("train/").replace("_", " "), "rate"))
         ax.set(title=title, xlabel="training step", ylabel=ylabel)
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7, title="mean, band = seeds min–max", title_fontsize=7)
+    # Outside the panels: with a grid of tens of configurations a legend inside one panel would
+    # cover it (and leave constrained layout no room).
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", fontsize=7,
+               title="mean, band = seeds min–max", title_fontsize=7)
     fig.suptitle("Learning curves per configuration")
     return _save(fig, path)
+
+
+def _percent_hist(values: list[float], bins: np.ndarray) -> np.ndarray:
+    return 100.0 * np.histogram(values, bins)[0] / len(values)
+
+
+def _wrap(label: str, width: int = 48) -> str:
+    """A long configuration label over two lines, broken at a comma (panel titles)."""
+    if len(label) <= width or "," not in label:
+        return label
+    parts = label.split(",")
+    cut = min(range(1, len(parts)), key=lambda i: abs(len(",".join(parts[:i])) - len(label) / 2))
+    return ",".join(parts[:cut]) + ",\n" + ",".join(parts[cut:])
 
 
 def _values(group: Sequence[CellView], label: str, key: str) -> list[Any]:
@@ -169,19 +191,31 @@ def length_distributions(views: Sequence[CellView], colours: dict[str, Any], pat
     groups = {c: g for c, g in _by_config(views).items() if any(v.problems.get("trained") for v in g)}
     if not groups:
         return None
-    fig, axes = _grid(len(groups))
-    for ax, (config, group) in zip(axes, groups.items(), strict=True):
-        base = [float(x) for x in _values(group, "base", "n_tokens") if isinstance(x, int | float)]
-        trained = [float(x) for x in _values(group, "trained", "n_tokens") if isinstance(x, int | float)]
-        top = max([*base, *trained, 1.0])
-        bins = np.linspace(0, top, 21)
-        if base:
-            ax.hist(base, bins=bins, histtype="step", lw=1.6, color=BASE_COLOUR, label=f"base (median {np.median(base):.0f})")
-        if trained:
-            ax.hist(trained, bins=bins, histtype="stepfilled", alpha=0.45, color=colours[config],
-                    label=f"trained (median {np.median(trained):.0f})")
-        ax.set(title=config, xlabel="completion length (tokens)", ylabel="completions (count, all seeds)")
-        ax.legend(fontsize=7)
+    lengths = {config: [[float(x) for x in _values(group, label, "n_tokens") if isinstance(x, int | float)]
+                        for label in LABELS] for config, group in groups.items()}
+    # Shares, not counts, on the same limits in every panel, tick labels on the outer panels
+    # only: configurations with different numbers of seeds compare at a glance, and a grid of
+    # tens of them draws a fraction of the labels. (Equal limits set by hand: matplotlib's shared
+    # axes cost time quadratic in the number of panels.) Legends at a fixed corner: "best"
+    # searches every panel's data.
+    bins = np.linspace(0, max([x for pair in lengths.values() for side in pair for x in side] + [1.0]), 21)
+    hists = {c: [_percent_hist(side, bins) if side else None for side in pair] for c, pair in lengths.items()}
+    top = 1.05 * max([float(h.max()) for pair in hists.values() for h in pair if h is not None] + [1.0])
+    fig, axes = _grid(len(groups), height=2.6)
+    cols = min(3, len(groups))
+    for i, (ax, (config, (base, trained))) in enumerate(zip(axes, hists.items(), strict=True)):
+        n_base, n_trained = (np.median(side) if side else 0 for side in lengths[config])
+        if base is not None:
+            ax.stairs(base, bins, lw=1.6, color=BASE_COLOUR, label=f"base (median {n_base:.0f})")
+        if trained is not None:
+            ax.stairs(trained, bins, fill=True, alpha=0.45, color=colours[config],
+                      label=f"trained (median {n_trained:.0f})")
+        ax.set(xlim=(bins[0], bins[-1]), ylim=(0, top))
+        ax.tick_params(labelbottom=i + cols >= len(groups), labelleft=i % cols == 0)
+        ax.set_title(_wrap(config), fontsize=8)
+        ax.legend(fontsize=7, loc="upper right")
+    fig.supxlabel("completion length (tokens)")
+    fig.supylabel("% of completions (all seeds)")
     fig.suptitle("Completion length, base vs trained (greedy, evaluation split)")
     return _save(fig, path)
 
@@ -288,7 +322,20 @@ def transitions(views: Sequence[CellView], colours: dict[str, Any], path: Path) 
     return _save(fig, path)
 
 
-def _contrast_label(row: pd.Series, fixed: list[str]) -> str:
+CONTRAST_COLUMNS = {"contrast", "group", "option", "reference", "delta_pp", "ci95_low", "ci95_high", "p", "p_holm",
+                    "p_bh", "n_tasks", "n_seeds", "n_pairs"}  # rlvr_sweeps.report.contrasts' own columns
+
+
+def read_contrasts(csv: Path) -> tuple[pd.DataFrame, list[str]]:
+    """contrasts.csv and its fixed-choice columns (model, lora.r, ...: every column besides the
+    contrasts' own), those read as text: `lora.r=8` stays "8", not 8.0 in a column with gaps."""
+    columns = list(pd.read_csv(csv, nrows=0).columns)
+    fixed = [c for c in columns if c not in CONTRAST_COLUMNS]
+    return pd.read_csv(csv, dtype=dict.fromkeys(fixed, str)), fixed
+
+
+def contrast_label(row: pd.Series, fixed: list[str]) -> str:
+    """`reward: ruff − unit  [model=qwen, lora.r=8]`: the contrast and the choices it holds fixed."""
     extra = ", ".join(f"{k}={row[k]}" for k in fixed if isinstance(row[k], str) and row[k])
     return f"{row['contrast']}" + (f"  [{extra}]" if extra else "")
 
@@ -299,14 +346,11 @@ def forest(out_dir: Path, path: Path, config_colours: dict[str, Any]) -> Path | 
     if not csv.is_file():
         return None
     try:
-        frame = pd.read_csv(csv)
+        frame, fixed = read_contrasts(csv)
     except pd.errors.EmptyDataError:
         return None
-    need = {"contrast", "delta_pp", "ci95_low", "ci95_high"}
-    if not need <= set(frame.columns) or frame.empty:
+    if not {"contrast", "delta_pp", "ci95_low", "ci95_high"} <= set(frame.columns) or frame.empty:
         return None
-    known = need | {"group", "option", "reference", "p", "p_holm", "p_bh", "n_tasks", "n_seeds", "n_pairs"}
-    fixed = [c for c in frame.columns if c not in known and frame[c].dtype == object]
     frame = frame.iloc[::-1].reset_index(drop=True)
     options = [str(o) for o in frame["option"]] if "option" in frame.columns else list(map(str, frame["contrast"]))
     groups = [str(g) for g in frame["group"]] if "group" in frame.columns else [""] * len(frame)
@@ -314,30 +358,35 @@ def forest(out_dir: Path, path: Path, config_colours: dict[str, Any]) -> Path | 
     colours.update({o: config_colours[f"{g}={o}"] for g, o in zip(groups, options, strict=True)
                     if f"{g}={o}" in config_colours})
     fig, ax = plt.subplots(figsize=(8.0, 1.4 + 0.42 * len(frame)), layout="constrained")
+    for option in dict.fromkeys(options):  # one errorbar artist per colour, not per row
+        rows = [i for i, o in enumerate(options) if o == option]
+        sub = frame.iloc[rows]
+        ax.errorbar(sub["delta_pp"], rows, xerr=[sub["delta_pp"] - sub["ci95_low"], sub["ci95_high"] - sub["delta_pp"]],
+                    fmt="o", color=colours[option], capsize=3, ls="none")
+    p_col = next((c for c in ("p_holm", "p_bh", "p") if c in frame.columns), None)
     for i, row in frame.iterrows():
-        colour = colours[options[i]]
-        ax.errorbar(row["delta_pp"], i, xerr=[[row["delta_pp"] - row["ci95_low"]], [row["ci95_high"] - row["delta_pp"]]],
-                    fmt="o", color=colour, capsize=3)
-        p_col = next((c for c in ("p_holm", "p_bh", "p") if c in frame.columns), None)
         p = row[p_col] if p_col else None
         if isinstance(p, int | float) and not math.isnan(p):
             ax.annotate(f"{p_col}={p:.3f}", (row["ci95_high"], i), xytext=(5, -3), textcoords="offset points", fontsize=7)
     ax.axvline(0, color="black", lw=0.8, ls="--")
     ax.set_ylim(-0.7, len(frame) - 0.3)
-    ax.set_yticks(range(len(frame)), [_contrast_label(r, fixed) for _, r in frame.iterrows()], fontsize=7)
+    ax.set_yticks(range(len(frame)), [contrast_label(r, fixed) for _, r in frame.iterrows()], fontsize=7)
     ax.set(title="Contrasts between configurations (trained vs trained, 95 % CI)",
            xlabel="Δ pass@1 (percentage points)")
     ax.grid(axis="x", alpha=0.3)
     return _save(fig, path)
 
 
-def write_figures(cells: Sequence[Any], out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Draw every figure the result files allow into `<out_dir>/figures/`; returns the files."""
+def write_figures(cells: Sequence[Cell], out_dir: str | os.PathLike[str],
+                  data: Sequence[CellData] | None = None) -> list[Path]:
+    """Draw every figure the result files allow into `<out_dir>/figures/`; returns the files.
+    `data`: the cells as the report already loaded them (same order), so no file is read twice."""
     out = Path(out_dir)
     fig_dir = out / FIGURES_DIR
     cells = list(cells)
     swept = swept_keys(cells)
-    views = [v for v in (cell_view(c, swept) for c in cells) if v is not None]
+    loaded = list(data) if data is not None else [None] * len(cells)
+    views = [v for v in (cell_view(c, swept, d) for c, d in zip(cells, loaded, strict=True)) if v is not None]
     colours = palette(v.config for v in views)
     drawn = [
         learning_curves(views, colours, fig_dir / "learning_curves.png"),

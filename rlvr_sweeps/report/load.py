@@ -1,8 +1,9 @@
 """What the report reads of a cell, loaded once: greedy per-problem outcomes of each evaluation and
 the training curve. Result files only (no torch, no data sets): problems.jsonl and metrics.jsonl.
 
-Why a separate loader: the tables, contrasts and flags all need the same per-problem arrays, and
-reading a 500-problem JSONL per evaluation once per cell keeps a 72-cell report within seconds.
+Why a separate loader: the tables, contrasts, flags and figures all need the same per-problem
+data, and reading a 500-problem JSONL per evaluation once per cell keeps a 72-cell report within
+seconds. The greedy rows themselves are kept (`rows`) for the figures, which draw from them.
 """
 
 from __future__ import annotations
@@ -47,18 +48,26 @@ class Outcomes:
         return out
 
 
+def greedy_rows(rows: Any) -> list[dict[str, Any]]:
+    """The rows of the greedy decoding (one per task); sampled rows are another estimate."""
+    return [r for r in rows if r.get("mode", "greedy") == "greedy"]
+
+
 @dataclass
 class CellData:
     cell: Cell
     evals: dict[str, Outcomes]
     curve: list[dict[str, Any]]  # metrics.jsonl rows
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # label -> greedy problems.jsonl rows
 
     @classmethod
     def read(cls, cell: Cell) -> CellData:
         if cell.status is not CellStatus.OK or cell.job_dir is None:
             return cls(cell, {}, [])
-        evals = {label: Outcomes.read(read_jsonl(problems_path(cell.job_dir, label))) for label in LABELS}
-        return cls(cell, {k: v for k, v in evals.items() if v.passed}, list(read_jsonl(metrics_path(cell.job_dir))))
+        rows = {label: greedy_rows(read_jsonl(problems_path(cell.job_dir, label))) for label in LABELS}
+        evals = {label: Outcomes.read(rows[label]) for label in LABELS}
+        return cls(cell, {k: v for k, v in evals.items() if v.passed}, list(read_jsonl(metrics_path(cell.job_dir))),
+                   rows)
 
     def scalars(self, label: str) -> dict[str, Any]:
         return self.cell.record.eval.label(label) if self.cell.record else {}

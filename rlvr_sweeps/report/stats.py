@@ -47,8 +47,7 @@ def paired_delta(base: Mapping[str, float], trained: Mapping[str, float]) -> dic
         return None
     diffs = np.array([trained[t] - base[t] for t in tasks], dtype=float)
     n = len(diffs)
-    resamples = np.random.default_rng(SEED).integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
-    low, high = np.quantile(diffs[resamples].mean(axis=1), [(1 - CONFIDENCE) / 2, (1 + CONFIDENCE) / 2])
+    low, high = percentile_ci(np.einsum("bt,t->b", _task_weights(n, BOOTSTRAP_RESAMPLES, SEED), diffs))
     b = sum(1 for t in tasks if base[t] >= 0.5 > trained[t])  # lost
     c = sum(1 for t in tasks if trained[t] >= 0.5 > base[t])  # gained
     return {
@@ -91,16 +90,22 @@ def bootstrap_stats(
     Hierarchical, for a crossed design (every seed evaluated on the same problems): each replicate
     resamples the seeds of every arm with replacement (training-seed variance, the main noise of
     small-model RL), then resamples the problems once, shared by all arms (the same test set is a
-    sample of problems for everyone). An arm with one seed contributes problem noise only."""
+    sample of problems for everyone). An arm with one seed contributes problem noise only.
+
+    Computed as each seed's mean under each problem resample (resamples × seeds), weighted by the
+    seed multiplicities: never a resamples × tasks temporary per arm, and einsum rather than a BLAS
+    product, whose threads spin and slow down several-fold when the cores are shared."""
     n_tasks = arms[0][0].shape[1]
+    problems = _task_weights(n_tasks, resamples, seed)
     rng = np.random.default_rng(seed + 1)  # seeds' draws; the problems' come from `seed`
-    total = np.zeros((resamples, n_tasks))
-    for matrix, weight in arms:  # resampled seeds as multiplicities: one matrix product per arm
+    stats = np.zeros(resamples)
+    for matrix, weight in arms:
         n_seeds = matrix.shape[0]
         drawn = rng.integers(0, n_seeds, size=(resamples, n_seeds))
-        counts = (drawn[:, :, None] == np.arange(n_seeds)).sum(axis=1)  # (resamples, seeds)
-        total += (weight / n_seeds) * (counts @ matrix)  # (resamples, tasks): seed-averaged per task
-    return np.einsum("bt,bt->b", total, _task_weights(n_tasks, resamples, seed))
+        counts = (drawn[:, :, None] == np.arange(n_seeds)).sum(axis=1)  # (resamples, seeds): multiplicities
+        per_seed = np.einsum("bt,st->bs", problems, matrix)  # each seed's mean over each problem resample
+        stats += (weight / n_seeds) * np.einsum("bs,bs->b", counts, per_seed)
+    return stats
 
 
 @functools.lru_cache(maxsize=8)

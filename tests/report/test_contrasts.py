@@ -1,0 +1,104 @@
+"""Contrasts between configurations on hand-built sweeps with known per-task outcomes: the
+reference option, pairing by task id, the equal-task-set rule, and the multiplicity correction
+(Holm by default, Benjamini-Hochberg as an option) against the textbook formulas."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from report_cells import TASKS, CellSpec, Eval, first, write_sweep
+
+from rlvr_sweeps.report import ReportOptions, build_report
+from rlvr_sweeps.report.__main__ import main as report_main
+
+BASE = Eval(first(4))
+PASSING = {"unit": 20, "ruff": 14, "combined": 28}  # tasks passed (of 40) by the trained model, every seed
+
+
+def _sweep(tmp_path, passing=PASSING, seeds=("0", "1"), specs=None):
+    """reward × seed; `specs` replaces the cells it names ((reward, seed) -> CellSpec)."""
+    cells = {(("reward", r), ("seed", s)): (specs or {}).get((r, s), CellSpec(BASE, Eval(first(n))))
+             for r, n in passing.items() for s in seeds}
+    return write_sweep(tmp_path / "sweep", cells)
+
+
+def _contrasts(sweep, **options) -> pd.DataFrame:
+    return build_report([sweep], options=ReportOptions(extras=False, **options)).contrasts.set_index("contrast")
+
+
+def test_every_option_against_the_first_listed_by_default(tmp_path):
+    frame = _contrasts(_sweep(tmp_path))
+    assert list(frame.index) == ["reward: ruff − unit", "reward: combined − unit"]
+    assert frame.loc["reward: ruff − unit", "delta_pp"] == pytest.approx(100 * (14 - 20) / 40)
+    assert frame.loc["reward: combined − unit", "delta_pp"] == pytest.approx(100 * (28 - 20) / 40)
+    assert (frame["n_tasks"] == 40).all() and (frame["n_seeds"] == 2).all()
+    assert ((frame["ci95_low"] <= frame["delta_pp"]) & (frame["delta_pp"] <= frame["ci95_high"])).all()
+    assert frame.loc["reward: ruff − unit", "ci95_high"] < 0 < frame.loc["reward: combined − unit", "ci95_low"]
+
+
+def test_reference_option_is_configurable(tmp_path):
+    sweep = _sweep(tmp_path)
+    frame = _contrasts(sweep, reference={"reward": "ruff"})
+    assert list(frame.index) == ["reward: unit − ruff", "reward: combined − ruff"]
+    assert frame.loc["reward: combined − ruff", "delta_pp"] == pytest.approx(100 * (28 - 14) / 40)
+    assert report_main([str(sweep), "-q", "--no-extras", "--reference", "reward=combined"]) == 0
+    written = pd.read_csv(sweep / "contrasts.csv")
+    assert list(written["contrast"]) == ["reward: unit − combined", "reward: ruff − combined"]
+
+
+def test_unknown_reference_is_an_error_naming_the_options(tmp_path, capsys):
+    sweep = _sweep(tmp_path)
+    with pytest.raises(ValueError, match=r"reference reward=grpo is not among the swept options \['unit', 'ruff', 'combined'\]"):
+        _contrasts(sweep, reference={"reward": "grpo"})
+    assert report_main([str(sweep), "-q", "--no-extras", "--reference", "reward=grpo"]) == 2
+    assert "error: reference reward=grpo" in capsys.readouterr().err
+
+
+def test_tasks_are_paired_by_id_not_by_position(tmp_path):
+    """ruff's seed 1 evaluated the same tasks in reverse order: the contrast does not change."""
+    reversed_ruff = CellSpec(BASE, Eval(first(14), tasks=tuple(reversed(TASKS))))
+    forward = _contrasts(_sweep(tmp_path / "a"))
+    backward = _contrasts(_sweep(tmp_path / "b", specs={("ruff", "1"): reversed_ruff}))
+    pd.testing.assert_frame_equal(forward, backward)
+
+
+def test_unequal_task_sets_are_an_error(tmp_path):
+    """ruff was evaluated on one task fewer (both seeds, base and trained alike): its own results
+    are fine, its contrast with unit is not."""
+    fewer = tuple(TASKS[:39])
+    short = CellSpec(Eval(first(4), tasks=fewer), Eval(first(14), tasks=fewer))
+    sweep = _sweep(tmp_path, specs={("ruff", "0"): short, ("ruff", "1"): short})
+    with pytest.raises(ValueError, match=r"reward: ruff − unit: the runs were evaluated on different task sets "
+                                         r"\(sizes \[39, 40\]\)"):
+        _contrasts(sweep)
+
+
+def test_holm_adjusts_over_the_whole_family(tmp_path):
+    frame = _contrasts(_sweep(tmp_path))
+    assert "p_holm" in frame.columns and "p_bh" not in frame.columns
+    assert (frame["p_holm"] >= frame["p"]).all()
+    small, large = sorted(frame["p"])
+    first_holm = min(1.0, 2 * small)
+    expected = {small: first_holm, large: min(1.0, max(first_holm, large))}  # Holm (1979), m = 2
+    for p, p_holm in zip(frame["p"], frame["p_holm"], strict=True):
+        assert p_holm == pytest.approx(expected[p])
+
+
+def test_benjamini_hochberg_is_an_option(tmp_path):
+    frame = _contrasts(_sweep(tmp_path), correction="bh")
+    assert "p_bh" in frame.columns and "p_holm" not in frame.columns
+    small, large = sorted(frame["p"])
+    expected = {small: min(large, 2 * small), large: large}  # BH (1995), m = 2: p_(i) * m / i, step-up
+    for p, p_bh in zip(frame["p"], frame["p_bh"], strict=True):
+        assert p_bh == pytest.approx(expected[p])
+    assert (frame["p_bh"] >= frame["p"]).all()
+
+
+def test_pooled_row_over_the_other_choices(tmp_path):
+    cells = {(("reward", r), ("model", m)): CellSpec(BASE, Eval(first(n + shift)))
+             for r, n in (("unit", 20), ("ruff", 10)) for m, shift in (("a", 0), ("b", 4))}
+    frame = build_report([write_sweep(tmp_path / "sweep", cells)], options=ReportOptions(extras=False)).contrasts
+    ruff = frame[frame["contrast"] == "reward: ruff − unit"].set_index("model")
+    assert list(ruff.index) == ["a", "b", "*"] and list(ruff["n_pairs"]) == [1, 1, 2]
+    assert list(ruff["delta_pp"]) == pytest.approx([-25.0, -25.0, -25.0])
+    assert list(ruff["n_seeds"]) == [1, 1, 1]
