@@ -165,12 +165,25 @@ def _reset_metrics(job_dir: Path, resume_step: int | None) -> list[dict[str, Any
 # ---------------------------------------------------------------- the heavy part
 
 
-def evaluate(generator: Any, tokenizer: Any, tasks: list[Any], conf: Config, out_dir: Path, label: str) -> dict[str, Any]:
+def evaluate(generator: Any, tokenizer: Any, tasks: list[Any], conf: Config, out_dir: Path, label: str,
+             shard: Any = None) -> dict[str, Any]:
     """pass@1 and diagnostics (`eval/...` scalars) of `generator` (or a model) on `tasks` through the evaluation
-    engine (rlvr_sweeps.evaluate); per-problem rows land in `out_dir/<label>/problems.jsonl`."""
+    engine (rlvr_sweeps.evaluate); per-problem rows land in `out_dir/<label>/problems.jsonl`. `shard`: the
+    ranks sharing the evaluation (`evaluation_shard`; None = this process's process group, if any)."""
     from rlvr_sweeps.evaluate import evaluate_policy
 
-    return evaluate_policy(generator, tokenizer, tasks, conf, out_dir, label)
+    return evaluate_policy(generator, tokenizer, tasks, conf, out_dir, label, shard)
+
+
+def evaluation_shard(conf: Config) -> Any:
+    """Which ranks evaluate: every rank of the process group with eval.backend=hf (each with the copy of
+    the policy on its own device); rank 0 alone with eval.backend=vllm: one in-process engine per rank is
+    not known to land on the rank's GPU (TRL gives its per-rank engines vLLM's external-launcher mode,
+    which the evaluation engine does not use), so the vLLM path keeps the rank-0 evaluation it had."""
+    from rlvr_sweeps.config.eval import EvalBackend
+    from rlvr_sweeps.evaluate.shard import Shard, current_shard
+
+    return current_shard() if EvalBackend(conf.eval.backend) == EvalBackend.hf else Shard()
 
 
 def _table(out_dir: Path, label: str, enabled: bool) -> tuple[list[str], list[list[Any]]] | None:
@@ -185,8 +198,8 @@ def _train_and_evaluate(
     conf: Config, info: RunInfo, logger: RunLogger, final: dict[str, Any], main: bool = True
 ) -> None:
     """Fills `final` as it goes, so whatever was computed before an exception is kept. In a
-    multi-GPU cell every process trains (DDP needs them all); only the main one (`main`) saves the
-    adapter and evaluates, and only it writes files."""
+    multi-GPU cell every process trains (DDP needs them all) and evaluates its share of the tasks
+    (`evaluation_shard`); only the main one (`main`) saves the adapter and writes files."""
     t0 = time.perf_counter()
     from transformers import set_seed
 
@@ -238,12 +251,15 @@ def _train_and_evaluate(
         timings["train_s"] = time.perf_counter() - t1
         timings["train_cpu_s"] = time.process_time() - c1  # this process only: tells contention from work
         final["metrics"] = {**summarize(metrics_cb.rows), **metrics_cb.summary}
-    if not main:
-        return
     policy = trainer.model
-    _restore_exact_base(policy, clean_base, final)
-    policy.save_pretrained(job_dir / ADAPTER)
-    tokenizer.save_pretrained(job_dir / ADAPTER)
+    _restore_exact_base(policy, clean_base, final)  # every rank: each evaluates its own copy of the weights
+    if main:
+        policy.save_pretrained(job_dir / ADAPTER)
+        tokenizer.save_pretrained(job_dir / ADAPTER)
+    trainer.accelerator.wait_for_everyone()  # the saved adapter is there for every rank's generators
+    shard = evaluation_shard(conf)
+    if not main and shard.world_size == 1:
+        return
 
     t2 = time.perf_counter()
     results = final["eval"]
@@ -252,12 +268,14 @@ def _train_and_evaluate(
 
     with job_generators(conf, tokenizer, policy, job_dir / ADAPTER) as gens:  # eval.backend: hf | vllm
         if conf.eval.enabled and conf.eval.after:
-            results["trained"] = evaluate(gens.trained, tokenizer, eval_tasks, conf, out, "trained")
-            logger.log_eval("trained", results["trained"], _table(out, "trained", conf.eval.log_table))
+            results["trained"] = evaluate(gens.trained, tokenizer, eval_tasks, conf, out, "trained", shard)
+            if main:
+                logger.log_eval("trained", results["trained"], _table(out, "trained", conf.eval.log_table))
         if conf.eval.enabled and conf.eval.before:
             with policy.disable_adapter():  # the same weights minus the adapter: the base model, exactly
-                results["base"] = evaluate(gens.base, tokenizer, eval_tasks, conf, out, "base")
-            logger.log_eval("base", results["base"], _table(out, "base", conf.eval.log_table))
+                results["base"] = evaluate(gens.base, tokenizer, eval_tasks, conf, out, "base", shard)
+            if main:
+                logger.log_eval("base", results["base"], _table(out, "base", conf.eval.log_table))
     base, trained = (results.get(k, {}).get("eval/pass@1") for k in ("base", "trained"))
     if base is not None and trained is not None:
         results["delta_pp"] = 100.0 * (trained - base)
