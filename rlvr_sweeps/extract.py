@@ -30,8 +30,10 @@ solution, whatever the linter thinks of it.
 
 ``Answer.end`` is the character offset in the think-stripped text where the chosen program ends
 (after the closing fence; the end of the text for a truncated block or bare code); lengths up to
-it are comparable between training and evaluation. ``code_end`` is the same rule as a stop
-criterion over raw generated text (evaluation's early stop and ``train.stop_at_code_end``).
+it are comparable between training and evaluation. ``code_end`` is the same rule over raw
+generated text, and ``closes_answer`` / ``code_end_tokens`` over generated token ids: the stop of
+evaluation's generators and of training's rollouts (``eval.stop_at_code_end``,
+``train.stop_at_code_end``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 _THINK_CLOSED = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
 _THINK_OPEN = re.compile(r"<think>", re.IGNORECASE)
@@ -230,15 +233,20 @@ def extract_code(completion: str | Sequence[Mapping[str, object]], entry_point: 
     return extract_answer(completion, entry_point).code
 
 
-def code_end(text: str, entry_point: str | None = None) -> int | None:
+def code_end(text: str, entry_point: str | None = None, *, final: bool = True) -> int | None:
     """Offset in the raw generated ``text`` just after the closing fence of its answer block,
     or None while there is none yet: generation can stop there without changing the answer
     (what follows the first qualifying block is never judged). Bare code and an unclosed block
-    never stop early: the model may still be writing them."""
+    never stop early: the model may still be writing them. With ``final=False`` (``text`` is a
+    prefix still being generated) a closing fence counts once its line is complete: a text that
+    ends in a fence may still become "``` 0" or "```python", which the rule does not read as a
+    closing fence, so stopping there could change the verdict."""
     spans = _visible_spans(text)
     visible = "".join(text[a:b] for a, b in spans)
     choice = _choose(visible, entry_point)
     if choice is None or not choice.closed:
+        return None
+    if not final and not visible.startswith("\n", choice.end):
         return None
     offset = choice.end
     for a, b in spans:  # map the offset in the stripped text back to the raw text
@@ -246,6 +254,41 @@ def code_end(text: str, entry_point: str | None = None) -> int | None:
             return a + offset
         offset -= b - a
     return len(text)
+
+
+def _completes_fence_line(text: str, token_text: str) -> bool:
+    """Whether a newline the last token wrote ends a line that is a bare fence (cheap pre-check)."""
+    for i in range(max(0, len(text) - len(token_text)), len(text)):
+        if text[i] == "\n" and text[text.rfind("\n", 0, i) + 1 : i].strip(" \t") == "```":
+            return True
+    return False
+
+
+def closes_answer(tokenizer: Any, ids: Sequence[int], entry_point: str | None = None) -> bool:
+    """True when the last of the generated ``ids`` completes the closing-fence line of the answer
+    block: a generator may stop after it, and no continuation changes the answer. The stop
+    criterion of every generator (evaluation's hf backend, training's rollouts)."""
+    ids = list(ids)
+    last = tokenizer.decode(ids[-1:])
+    if "\n" not in last:
+        return False
+    text = tokenizer.decode(ids, skip_special_tokens=True)
+    return _completes_fence_line(text, last) and code_end(text, entry_point, final=False) is not None
+
+
+def code_end_tokens(tokenizer: Any, ids: Sequence[int], entry_point: str | None = None) -> int | None:
+    """How many of the generated ``ids`` a completion keeps when it stops at its answer block:
+    up to the token that ``closes_answer``, or all of them when the block closes at their very
+    end (EOS or the token budget right after the fence); None when they hold no closed answer
+    block. Where every generator cuts a row with ``stop_at_code_end``: the hf stopping criterion
+    stops on the same token, the vLLM backend and training's rollouts cut there."""
+    ids = list(ids)
+    for k in range(len(ids)):
+        if closes_answer(tokenizer, ids[: k + 1], entry_point):
+            return k + 1
+    if ids and code_end(tokenizer.decode(ids, skip_special_tokens=True), entry_point) is not None:
+        return len(ids)
+    return None
 
 
 def entry_point_of(tests: Iterable[str], setup: str = "") -> str | None:
@@ -287,8 +330,15 @@ def answers_for(
     ``entry_point`` column where it has one, else from the row's ``tests`` (and ``setup``)."""
     out = []
     for i, completion in enumerate(completions):
-        ep = entry_point[i] if entry_point is not None else None
-        if not ep and tests is not None:
-            ep = entry_point_of(tests[i], setup[i] if setup is not None else "")
-        out.append(extract_answer(completion, ep or None))  # type: ignore[arg-type]
+        ep = row_entry_point(entry_point[i] if entry_point is not None else None,
+                             tests[i] if tests is not None else None, setup[i] if setup is not None else "")
+        out.append(extract_answer(completion, ep))  # type: ignore[arg-type]
     return out
+
+
+def row_entry_point(entry_point: str | None, tests: Sequence[str] | None = None, setup: str | None = "") -> str | None:
+    """The entry point of one row of a TRL dataset (``rlvr_sweeps.data.to_trl_dataset``): its
+    ``entry_point`` column ("" = none named), else the one its ``tests`` (and ``setup``) call."""
+    if not entry_point and tests is not None:
+        entry_point = entry_point_of(tests, setup or "")
+    return entry_point or None

@@ -39,10 +39,12 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from rlvr_sweeps.config import Config
+from rlvr_sweeps.config.eval import EvalBackend
 from rlvr_sweeps.config.model import ModelKind
 from rlvr_sweeps.data import assert_no_test_leak, drop_content_leaks, load_tasks
 from rlvr_sweeps.evaluate import evaluate_policy, job_generators
 from rlvr_sweeps.evaluate.records import problems_table_rows
+from rlvr_sweeps.evaluate.shard import Shard, current_shard
 from rlvr_sweeps.logger import RunInfo, RunLogger, labelled, make_logger
 from rlvr_sweeps.results import dumps, read_jsonl, write_text_atomic
 from rlvr_sweeps.sweep import last_checkpoint
@@ -165,6 +167,14 @@ def _reset_metrics(job_dir: Path, resume_step: int | None) -> list[dict[str, Any
 # ---------------------------------------------------------------- the heavy part
 
 
+def evaluation_shard(conf: Config) -> Any:
+    """Which ranks evaluate: every rank of the process group with eval.backend=hf (each with the copy of
+    the policy on its own device); rank 0 alone with eval.backend=vllm: one in-process engine per rank is
+    not known to land on the rank's GPU (TRL gives its per-rank engines vLLM's external-launcher mode,
+    which the evaluation engine does not use), so the vLLM path keeps the rank-0 evaluation it had."""
+    return current_shard() if EvalBackend(conf.eval.backend) == EvalBackend.hf else Shard()
+
+
 def _table(out_dir: Path, label: str, enabled: bool) -> tuple[list[str], list[list[Any]]] | None:
     if not enabled:
         return None
@@ -175,8 +185,8 @@ def _train_and_evaluate(
     conf: Config, info: RunInfo, logger: RunLogger, final: dict[str, Any], main: bool = True
 ) -> None:
     """Fills `final` as it goes, so whatever was computed before an exception is kept. In a
-    multi-GPU cell every process trains (DDP needs them all); only the main one (`main`) saves the
-    adapter and evaluates, and only it writes files."""
+    multi-GPU cell every process trains (DDP needs them all) and evaluates its share of the tasks
+    (`evaluation_shard`); only the main one (`main`) saves the adapter and writes files."""
     t0 = time.perf_counter()
     from transformers import set_seed  # lazy: the heavy stack only once a job really trains
 
@@ -227,24 +237,29 @@ def _train_and_evaluate(
         timings["train_s"] = time.perf_counter() - t1
         timings["train_cpu_s"] = time.process_time() - c1  # this process only: tells contention from work
         final["metrics"] = {**summarize_train_log(metrics_cb.rows), **metrics_cb.summary}
-    if not main:
-        return
     policy = trainer.model
-    _restore_exact_base(policy, clean_base, final)
-    policy.save_pretrained(job_dir / ADAPTER)
-    tokenizer.save_pretrained(job_dir / ADAPTER)
+    _restore_exact_base(policy, clean_base, final)  # every rank: each evaluates its own copy of the weights
+    if main:
+        policy.save_pretrained(job_dir / ADAPTER)
+        tokenizer.save_pretrained(job_dir / ADAPTER)
+    trainer.accelerator.wait_for_everyone()  # the saved adapter is there for every rank's generators
+    shard = evaluation_shard(conf)
+    if not main and shard.world_size == 1:
+        return
 
     t2 = time.perf_counter()
     results = final["eval"]
     out = job_dir / EVAL
     with job_generators(conf, tokenizer, policy, job_dir / ADAPTER) as gens:  # eval.backend: hf | vllm
         if conf.eval.enabled and conf.eval.after:
-            results["trained"] = evaluate_policy(gens.trained, tokenizer, eval_tasks, conf, out, "trained")
-            logger.log_eval("trained", results["trained"], _table(out, "trained", conf.eval.log_table))
+            results["trained"] = evaluate_policy(gens.trained, tokenizer, eval_tasks, conf, out, "trained", shard)
+            if main:
+                logger.log_eval("trained", results["trained"], _table(out, "trained", conf.eval.log_table))
         if conf.eval.enabled and conf.eval.before:
             with policy.disable_adapter():  # the same weights minus the adapter: the base model, exactly
-                results["base"] = evaluate_policy(gens.base, tokenizer, eval_tasks, conf, out, "base")
-            logger.log_eval("base", results["base"], _table(out, "base", conf.eval.log_table))
+                results["base"] = evaluate_policy(gens.base, tokenizer, eval_tasks, conf, out, "base", shard)
+            if main:
+                logger.log_eval("base", results["base"], _table(out, "base", conf.eval.log_table))
     base, trained = (results.get(k, {}).get("eval/pass@1") for k in ("base", "trained"))
     if base is not None and trained is not None:
         results["delta_pp"] = 100.0 * (trained - base)

@@ -70,10 +70,12 @@ def save_random_model(model: str, tokenizer: str, out: Path) -> Path:
 
 
 def cell_overrides(model_dir: Path, a: argparse.Namespace) -> list[str]:
-    """The paper cell on the saved weights; data local or embedded; W&B off."""
+    """The paper cell on the saved weights; data local or embedded; W&B off; rollouts to EOS on both
+    legs (the bare script is stock TRL, without train.stop_at_code_end)."""
     data = [f"data.path={a.data}"] if a.data else ["data=embedded"]
     return ["+experiment=paper", f"model.path={model_dir}", "model.init=pretrained", "model.tokenizer=",
-            "model.arch_config=", f"train.max_steps={a.steps}", "train.save_steps=0", "logger=none", *data]
+            "model.arch_config=", f"train.max_steps={a.steps}", "train.save_steps=0", "logger=none",
+            "train.stop_at_code_end=false", *data]
 
 
 def _run(args: list[str], cwd: Path) -> tuple[str, float]:

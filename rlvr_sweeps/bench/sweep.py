@@ -42,8 +42,10 @@ CARD_TARGET_S = 300.0
 OVERHEAD_TARGET = 0.05
 # The overhead leg trains only (evaluation is the same code in both and would dilute the ratio).
 # Same workload on both legs: the bare script neither warm-starts nor logs to W&B (whose cost is
-# measured on its own by per_step_logging_s).
-TRAIN_ONLY = ["eval.enabled=false", "reward=unit", "algo=grpo", "model.warm_start_steps=0", "logger=none"]
+# measured on its own by per_step_logging_s), and both generate to EOS (the bare script is stock TRL:
+# train.stop_at_code_end would make our leg generate, and train on, less).
+TRAIN_ONLY = ["eval.enabled=false", "reward=unit", "algo=grpo", "model.warm_start_steps=0", "logger=none",
+              "train.stop_at_code_end=false"]
 
 
 def _env() -> dict[str, str]:

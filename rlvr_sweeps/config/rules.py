@@ -72,7 +72,18 @@ def _gspo(cfg: Config) -> None:
 ALGO_RULES: dict[AlgoName, Callable[[Config], None]] = {AlgoName.grpo: _grpo, AlgoName.gspo: _gspo}
 
 
+def check_code_end_masking(cfg: Config) -> None:
+    """TRL's mask_truncated_completions drops every rollout whose last token is not EOS: with
+    train.stop_at_code_end that is every rollout cut at its answer, i.e. every answer."""
+    if cfg.train.stop_at_code_end and cfg.algo.mask_truncated_completions:
+        raise ConfigError(
+            "algo.mask_truncated_completions=true would drop every rollout train.stop_at_code_end cuts at its "
+            "answer (TRL counts a completion without EOS as truncated): set one of them false"
+        )
+
+
 def validate(cfg: Config) -> None:
     """Every cross-group rule of a composed config; raises ConfigError with what to change."""
     check_batch_shape(cfg)
     ALGO_RULES[cfg.algo.name](cfg)
+    check_code_end_masking(cfg)

@@ -28,6 +28,7 @@ class TrainConfig:
     max_completion_length: int = 48  # tokens per completion: the main cost of a step
     temperature: float = 1.0  # sampling temperature of rollouts; lower = less exploration
     top_p: float = 1.0
+    stop_at_code_end: bool = True  # rollouts end at their answer block's closing fence (conf/train: trade-off)
     logging_steps: int = 1  # one metrics.jsonl row (and W&B step) per logging step
     save_steps: int = 0  # checkpoint every N steps for resumption; 0 = no intermediate checkpoints
     save_total_limit: int = 2  # checkpoints kept on disk

@@ -17,6 +17,9 @@ Signature (what the training job calls, twice: ``label="base"`` inside
   ``eval/plus/...`` (MBPP+), ``eval/length/*``, ``eval/ruff/*``, ``eval/errors/*``,
   ``eval/harness_errors``, ``n_tasks`` (see ``rlvr_sweeps.evaluate.metrics``); with
   ``eval.plus_rescore`` also ``eval/plus_pass@1`` (``rlvr_sweeps.evaluate.plus_rescore``).
+- under torch.distributed (a multi-GPU cell) every rank calls it with its own copy of the policy:
+  the chunks are shared out between the ranks and rank 0 writes the files a single process would
+  write (``rlvr_sweeps.evaluate.shard``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from rlvr_sweeps.evaluate.metrics import summarize_problems
 from rlvr_sweeps.evaluate.plus_rescore import plus_rescore
 from rlvr_sweeps.evaluate.records import SUMMARY_FILE, ProblemRow, ProblemsWriter, label_dir
 from rlvr_sweeps.evaluate.resume import fingerprint, resume_rows
+from rlvr_sweeps.evaluate.shard import Shard, current_shard
 from rlvr_sweeps.extract import extract_answer, task_entry_point
 from rlvr_sweeps.lint import lint_codes
 from rlvr_sweeps.results import write_json_atomic
@@ -140,10 +144,22 @@ def _generate(generator: Generator, requests: list[Request], conf: Config, chunk
     return per_task
 
 
+def _evaluate_chunk(generator, tasks, suites, prompts, conf, executor, start: int, chunk: int) -> list[ProblemRow]:
+    part = slice(start, start + chunk)
+    requests = [Request(t, p) for t, p in zip(tasks[part], prompts[part], strict=True)]
+    outputs = _generate(generator, requests, conf, start // chunk)  # seeded by the chunk's index
+    return _score_chunk(tasks[part], suites[part], outputs, conf, executor)
+
+
 def evaluate_policy(
-    generator: Generator | Any, tokenizer: Any, tasks: Sequence[Any], conf: Config, out_dir: str | Path, label: str
+    generator: Generator | Any, tokenizer: Any, tasks: Sequence[Any], conf: Config, out_dir: str | Path, label: str,
+    shard: Shard | None = None,
 ) -> dict[str, float]:
-    """Evaluate one policy on ``tasks``; see the module docstring for the contract."""
+    """Evaluate one policy on ``tasks``; see the module docstring for the contract. Under a
+    torch.distributed process group (``shard``, default ``current_shard()``) every rank calls it
+    and evaluates its share of the chunks (``rlvr_sweeps.evaluate.shard``); rank 0 writes the
+    files, the same files a single process writes, and every rank returns the metrics."""
+    shard = current_shard() if shard is None else shard
     ev = conf.eval
     tasks = select_tasks(tasks, ev.task_ids)
     identity = fingerprint(tasks, CHUNK_BATCHES * ev.batch_size, conf, generator)  # before wrapping: the weights
@@ -151,49 +167,59 @@ def evaluate_policy(
         generator = generator_for(conf, tokenizer, generator, desc=f"eval {label}")  # eval.backend decides
     started = time.time()
     executor = get_executor(conf.sandbox.workers, ev.timeout_s, conf.sandbox.memory_mb)
-    suites = build_suites(tasks, conf, executor)
+    suites = shard.main_first(lambda: build_suites(tasks, conf, executor))  # rank 0 fills the oracle cache
     prompts = render_prompts(tasks, tokenizer, conf)
     summary_path = label_dir(out_dir, label) / SUMMARY_FILE
     chunk = CHUNK_BATCHES * ev.batch_size
-    rows = resume_rows(out_dir, label, identity, 1 + max(ev.n_samples, 0))
-    writer = ProblemsWriter(out_dir, label, fresh=False)  # resume_rows left only the complete chunks
-    done = len({r["task_id"] for r in rows})
-    if done:
+    rows: list[dict[str, Any]] = []
+    writer = None
+    if shard.main:
+        rows = resume_rows(out_dir, label, identity, 1 + max(ev.n_samples, 0))
+        writer = ProblemsWriter(out_dir, label, fresh=False)  # resume_rows left only the complete chunks
+    done = shard.broadcast(len({r["task_id"] for r in rows}))
+    if done and shard.main:
         log.info("eval %s: resuming after %d/%d tasks already in problems.jsonl", label, done, len(tasks))
+    per_rank = [0] * shard.world_size  # tasks each rank evaluated in this attempt (summary.json: "shards")
     try:
-        for c, start in enumerate(range(0, len(tasks), chunk)):
-            if start < done:
-                continue
-            part = slice(start, start + chunk)
-            requests = [Request(t, p) for t, p in zip(tasks[part], prompts[part], strict=True)]
-            outputs = _generate(generator, requests, conf, c)
-            chunk_rows = _score_chunk(tasks[part], suites[part], outputs, conf, executor)
-            writer.write(chunk_rows)
-            rows.extend(r.to_dict() for r in chunk_rows)
-            log.info("eval %s: %d/%d tasks scored", label, min(start + chunk, len(tasks)), len(tasks))
+        for turn, mine in shard.turns([s for s in range(0, len(tasks), chunk) if s >= done]):
+            results = shard.run_turn(lambda mine=mine: [] if mine is None else _evaluate_chunk(
+                generator, tasks, suites, prompts, conf, executor, mine, chunk))
+            for rank, chunk_rows in enumerate(results):  # rank order is chunk order within a turn
+                per_rank[rank] += len({r.task_id for r in chunk_rows})
+                if writer is not None:
+                    writer.write(chunk_rows)
+                    rows.extend(r.to_dict() for r in chunk_rows)
+            if shard.main:
+                log.info("eval %s: %d/%d tasks scored", label, min(turn[-1] + chunk, len(tasks)), len(tasks))
     except BaseException:
-        metrics, extras = summarize_problems(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names) if rows else ({}, {})
-        write_json_atomic(summary_path, {"label": label, "status": "incomplete", "metrics": metrics, **extras})
+        if shard.main:
+            metrics, extras = summarize_problems(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names) if rows else ({}, {})
+            write_json_atomic(summary_path, {"label": label, "status": "incomplete", "metrics": metrics, **extras})
         raise
-    metrics, extras = summarize_problems(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names)
-    metrics["eval/harness_errors"] = float(sum(r["status"] == "harness_error" for r in rows))
-    if ev.plus_rescore:
-        try:
-            metrics.update(plus_rescore(rows, conf, executor, out_dir, label))
-        except EvalError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the MBPP verdicts stand; the failure is in the log and the summary
-            log.error("eval.plus_rescore failed for %s: %r", label, exc)
-            metrics["eval/plus_rescore_failed"] = 1.0
-    dropped = {str(t.task_id): s.notes["dropped_inputs"] for t, s in zip(tasks, suites, strict=True)
-               if s.notes.get("dropped_inputs")}
-    write_json_atomic(summary_path, {
-        "label": label, "status": "complete", "metrics": metrics, **extras,
-        "generator": generator.name, "model": conf.model.name, "data": conf.data.name,
-        "split": conf.data.eval_split, "task_ids": [str(t.task_id) for t in tasks],
-        "mbppplus_dropped_inputs": dropped, "seconds": round(time.time() - started, 2),
-    })
-    return metrics
+
+    def finish() -> dict[str, float]:
+        metrics, extras = summarize_problems(rows, ev.ks, ev.max_new_tokens, conf.reward.ruff.lint.class_names)
+        metrics["eval/harness_errors"] = float(sum(r["status"] == "harness_error" for r in rows))
+        if ev.plus_rescore:
+            try:
+                metrics.update(plus_rescore(rows, conf, executor, out_dir, label))
+            except EvalError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the MBPP verdicts stand; the failure is in the log and the summary
+                log.error("eval.plus_rescore failed for %s: %r", label, exc)
+                metrics["eval/plus_rescore_failed"] = 1.0
+        dropped = {str(t.task_id): s.notes["dropped_inputs"] for t, s in zip(tasks, suites, strict=True)
+                   if s.notes.get("dropped_inputs")}
+        write_json_atomic(summary_path, {
+            "label": label, "status": "complete", "metrics": metrics, **extras,
+            "generator": generator.name, "model": conf.model.name, "data": conf.data.name,
+            "split": conf.data.eval_split, "task_ids": [str(t.task_id) for t in tasks],
+            "mbppplus_dropped_inputs": dropped, "seconds": round(time.time() - started, 2),
+            "shards": {"world_size": shard.world_size, "tasks_per_rank": per_rank},  # tasks evaluated by each rank
+        })
+        return metrics
+
+    return shard.run_turn(lambda: finish() if shard.main else None)[0]  # rank 0 writes, every rank returns
 
 
 def pass_line(metrics: dict[str, float], key: str = "eval/pass@1") -> str:

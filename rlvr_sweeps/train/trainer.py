@@ -2,7 +2,8 @@
 
 Imports torch/TRL: load it inside a job only. Passing `peft_config` (rather than a PeftModel) is
 what TRL documents for LoRA: the trainer wraps the model, freezes the base weights and, with
-beta > 0, uses the adapter-disabled model as the reference without a second copy.
+beta > 0, uses the adapter-disabled model as the reference without a second copy. With
+`train.stop_at_code_end` the trainer is `CodeEndGRPOTrainer` (rollouts end at the answer's fence).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rlvr_sweeps.data import to_trl_dataset
 from rlvr_sweeps.models.tokenizer import chat_template_kwargs
 from rlvr_sweeps.rewards import build_reward_funcs
 from rlvr_sweeps.train import grpo_config_kwargs
+from rlvr_sweeps.train.code_end import CodeEndGRPOTrainer
 
 
 def lora_config(conf: Config) -> LoraConfig:
@@ -59,7 +61,8 @@ def build_trainer(
     callbacks: list[Any] = (),
 ) -> GRPOTrainer:
     reward_funcs, reward_weights = build_reward_funcs(conf.reward, conf.sandbox)
-    return GRPOTrainer(
+    trainer_class = CodeEndGRPOTrainer if conf.train.stop_at_code_end else GRPOTrainer
+    return trainer_class(
         model=model,
         reward_funcs=reward_funcs,
         args=grpo_args(conf, tokenizer, output_dir, list(report_to), run_name, reward_weights),

@@ -84,6 +84,12 @@ def test_indivisible_generation_batch_is_refused(compose) -> None:
         to_config(compose("algo.num_generations=3"))
 
 
+def test_masking_truncated_completions_with_the_code_end_stop_is_refused(compose) -> None:
+    with pytest.raises(ConfigError, match="stop_at_code_end"):
+        to_config(compose("algo.mask_truncated_completions=true"))
+    to_config(compose("algo.mask_truncated_completions=true", "train.stop_at_code_end=false"))
+
+
 def test_paper_grid_is_twelve_cells_with_real_models(compose) -> None:
     cfg = compose("+experiment=paper", hydra_cfg=True)
     params = OmegaConf.to_container(cfg.hydra.sweeper.params)

@@ -1,5 +1,7 @@
 """extract_answer: the one answer rule (first fenced Python block defining the entry point,
-bare code that parses, else no_code), stub detection, the stop rule and entry points."""
+bare code that parses, else no_code), stub detection, the stop rule (over text, and over generated
+tokens: where evaluation's generators and training's rollouts end a completion; cutting there never
+changes the answer) and entry points."""
 
 from __future__ import annotations
 
@@ -7,17 +9,21 @@ import json
 
 import pytest
 
+from rlvr_sweeps.config.model import ModelConfig
 from rlvr_sweeps.data import Task
 from rlvr_sweeps.evaluate.generators import ReferenceGenerator, Request, Sampling
 from rlvr_sweeps.extract import (
     AnswerKind,
+    closes_answer,
     code_end,
+    code_end_tokens,
     entry_point_of,
     extract_answer,
     fence_code,
     is_stub,
     task_entry_point,
 )
+from rlvr_sweeps.models import load_tokenizer
 
 F = "```"
 SOL = "def add(a, b):\n    return a + b\n"
@@ -155,3 +161,61 @@ def test_a_reference_answer_has_one_form_everywhere():
     assert text == f"{F}python\n{SOL.strip()}\n{F}"
     ((completion,),) = ReferenceGenerator().generate([Request(task, "")], Sampling())
     assert completion.text == text
+
+
+@pytest.fixture(scope="module", params=["builtin", "qwen3"])
+def tok(request, shared_data):
+    """The tiny models' byte-level BPE and Qwen3's (which merges a fence and its newline)."""
+    name = "builtin" if request.param == "builtin" else str(shared_data / "tokenizers" / "qwen3")
+    return load_tokenizer(ModelConfig(tokenizer=name))
+
+
+def test_a_fence_at_the_end_of_a_prefix_is_not_closed_yet():
+    block = f"{F}python\n{SOL}{F}"
+    assert code_end(block, "add") == len(block)  # a finished text: closed
+    assert code_end(block, "add", final=False) is None  # may still become "``` 0" or "```python"
+    assert code_end(block + "\n", "add", final=False) == len(block)
+    assert code_end(block + " 0\nmore", "add") is None  # "``` 0" is no closing fence: the block is unclosed
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cutting_at_the_stop_keeps_the_answer(tok, name):
+    completion, _, _ = CASES[name]
+    ids = tok(completion + "\nAnd more text.", add_special_tokens=False)["input_ids"]
+    k = code_end_tokens(tok, ids, "add")
+    full = extract_answer(tok.decode(ids, skip_special_tokens=True), "add")  # as every generator decodes
+    if k is None:  # nothing to stop at: bare code, prose
+        assert name in {"bare_code", "prose_only"}
+        return
+    kept = tok.decode(ids[:k], skip_special_tokens=True)
+    assert (extract_answer(kept, "add").code, extract_answer(kept, "add").kind) == (full.code, full.kind)
+    assert not any(closes_answer(tok, ids[:j], "add") for j in range(1, k))  # the first token that can stop
+    assert "And more text" not in kept and kept.rstrip().endswith(F)
+    if name == "solution_then_usage":
+        assert "print" not in kept
+
+
+def test_a_fence_that_turns_out_not_to_close_does_not_stop(tok):
+    ids = tok(f"{F}python\n{SOL}{F} 0\nreturn 1\n", add_special_tokens=False)["input_ids"]
+    assert code_end_tokens(tok, ids, "add") is None  # the block never closes: the rule reads it to the end
+
+
+def test_a_block_closed_by_eos_or_the_budget_keeps_every_token(tok):
+    ids = tok(f"{F}python\n{SOL}{F}", add_special_tokens=False)["input_ids"]
+    assert code_end_tokens(tok, ids, "add") == len(ids)  # the budget ended right after the fence
+    assert code_end_tokens(tok, [*ids, tok.eos_token_id], "add") == len(ids) + 1  # EOS stays
+
+
+def test_rollouts_and_their_logprobs_are_cut_together(tok):
+    from rlvr_sweeps.train.code_end import cut_at_code_end
+
+    answer = tok(f"{F}python\n{SOL}{F}\n", add_special_tokens=False)["input_ids"]
+    after = tok("Example:\nprint(add(1, 2))\n", add_special_tokens=False)["input_ids"]
+    prose = tok("No idea.", add_special_tokens=False)["input_ids"]
+    rows = [answer + after, prose]
+    logprobs = [[-float(i) for i in range(len(r))] for r in rows]
+    ids, lps, cut = cut_at_code_end(tok, rows, logprobs, ["add", "add"])
+    k = code_end_tokens(tok, answer + after, "add")
+    assert k is not None and len(answer) <= k < len(answer) + len(after)
+    assert ids == [rows[0][:k], prose] and lps == [logprobs[0][:k], logprobs[1]] and cut == [True, False]
+    assert cut_at_code_end(tok, rows, None, ["add", "add"])[1] is None  # the transformers path has no logprobs

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rlvr_sweeps.extract import code_end_tokens
+
 
 @dataclass(frozen=True)
 class Request:
@@ -46,6 +48,20 @@ class Completion:
     text: str
     n_tokens: int  # generated tokens up to and including EOS / the closing fence
     truncated: bool  # stopped by max_new_tokens, not by EOS or the end of the code block
+
+
+def cut_completion(tokenizer: Any, ids: Sequence[int], eos: Sequence[int], sampling: Sampling,
+                   entry_point: str | None = None) -> Completion:
+    """The Completion of a row of generated ids: cut after the first EOS or, with
+    ``stop_at_code_end``, after the token that closes the answer block of the task whose entry
+    point is ``entry_point`` (``rlvr_sweeps.extract.code_end_tokens``). One rule for every backend:
+    hf's stopping criterion only saves the compute after that token, vLLM cannot stop there."""
+    ids = list(ids)
+    ended = next((k + 1 for k, t in enumerate(ids) if t in eos), None)
+    stop = code_end_tokens(tokenizer, ids[:ended], entry_point) if sampling.stop_at_code_end else None
+    n = min(x for x in (ended, stop, len(ids)) if x is not None)
+    truncated = ended is None and stop is None and n >= sampling.max_new_tokens
+    return Completion(tokenizer.decode(ids[:n], skip_special_tokens=True), n, truncated)
 
 
 def adds_special_tokens(tokenizer: Any, prompt: str) -> bool:

@@ -13,8 +13,15 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from rlvr_sweeps.evaluate.generators.base import Completion, Generator, Request, Sampling, adds_special_tokens
-from rlvr_sweeps.extract import code_end, task_entry_point
+from rlvr_sweeps.evaluate.generators.base import (
+    Completion,
+    Generator,
+    Request,
+    Sampling,
+    adds_special_tokens,
+    cut_completion,
+)
+from rlvr_sweeps.extract import closes_answer, code_end, task_entry_point
 
 
 def closes_code_block(text: str, entry_point: str | None = None) -> bool:
@@ -24,21 +31,17 @@ def closes_code_block(text: str, entry_point: str | None = None) -> bool:
     return code_end(text, entry_point) is not None
 
 
-def _code_block_stop(tokenizer: Any, prompt_len: int, stop_steps: list[int | None], entry_points: Sequence[str | None]):
-    """A StoppingCriteria ending each row at its answer block's closing fence; records the step."""
+def code_block_stop(tokenizer: Any, prompt_len: int, entry_points: Sequence[str | None]):
+    """A StoppingCriteria ending row i once it ``closes_answer`` (entry point ``entry_points[i]``):
+    the compute after the answer is saved, where the row is cut is ``cut_completion``'s business.
+    Shared by evaluation and training's rollouts (``train.stop_at_code_end``)."""
     import torch  # lazy: keeps torch out of `import rlvr_sweeps.evaluate` (the report, --cfg job)
     from transformers import StoppingCriteria  # lazy: as torch
 
     class CodeBlockStop(StoppingCriteria):
         def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
-            gen = input_ids[:, prompt_len:]
-            done = [s is not None for s in stop_steps]
-            for row in range(gen.shape[0]):
-                if done[row] or "`" not in tokenizer.decode(gen[row, -1:]):
-                    continue  # a fence can only close on a token holding a backtick
-                if closes_code_block(tokenizer.decode(gen[row], skip_special_tokens=True), entry_points[row]):
-                    stop_steps[row] = gen.shape[1]
-                    done[row] = True
+            gen = input_ids[:, prompt_len:].tolist()
+            done = [closes_answer(tokenizer, ids, ep) for ids, ep in zip(gen, entry_points, strict=True)]
             return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
 
     return CodeBlockStop()
@@ -106,7 +109,6 @@ class HFGenerator(Generator):
         enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=add_special).to(model.device)
         prompt_len = enc["input_ids"].shape[1]
         eos = _eos_ids(model, tok)
-        stop_steps: list[int | None] = [None] * len(prompts)
         params: dict[str, Any] = {"do_sample": False}
         if not sampling.greedy:
             params = {"do_sample": True, "temperature": sampling.temperature, "top_p": sampling.top_p, "top_k": 0}
@@ -116,16 +118,9 @@ class HFGenerator(Generator):
             eos_token_id=sorted(eos) or None,
             **params,
         )
+        eps = list(entry_points) if entry_points is not None else [None] * len(prompts)
         criteria = StoppingCriteriaList()
         if sampling.stop_at_code_end:
-            eps = entry_points if entry_points is not None else [None] * len(prompts)
-            criteria.append(_code_block_stop(tok, prompt_len, stop_steps, eps))
+            criteria.append(code_block_stop(tok, prompt_len, eps))
         seqs = model.generate(**enc, generation_config=gen_cfg, stopping_criteria=criteria)
-        completions = []
-        for row, ids in enumerate(seqs[:, prompt_len:].tolist()):
-            ended = next((k + 1 for k, t in enumerate(ids) if t in eos), None)
-            stop = stop_steps[row]
-            n = min(x for x in (ended, stop, len(ids)) if x is not None)
-            truncated = ended is None and stop is None and n >= sampling.max_new_tokens
-            completions.append(Completion(tok.decode(ids[:n], skip_special_tokens=True), n, truncated))
-        return completions
+        return [cut_completion(tok, ids, eos, sampling, ep) for ids, ep in zip(seqs[:, prompt_len:].tolist(), eps, strict=True)]

@@ -6,9 +6,11 @@ What makes its completions the hf backend's:
 - prompts go in as token ids built by ``prompt_token_ids`` (the rule the hf backend tokenizes
   with), so vLLM never adds a second BOS to a chat template that already holds one; vLLM's own
   tokenizer is never loaded (``skip_tokenizer_init``), the project's tokenizer decodes;
-- the same EOS ids (model generation config + tokenizer) stop a row; the closed-code-block stop
-  is applied to the generated ids by ``cut_completion`` with the hf criterion (vLLM has no such
-  stop), so text, token count and ``truncated`` match what hf's stopping criterion gives;
+- the same EOS ids (model generation config + tokenizer) stop a row; the answer-block stop is
+  applied to the generated ids by ``cut_completion`` with the hf criterion and the task's entry
+  point (vLLM's ``stop`` strings cannot express the answer rule: a string that matches a closing
+  fence also matches a bash block's closing fence and an untagged opening fence), so text, token count and
+  ``truncated`` match what hf's stopping criterion gives;
 - greedy = temperature 0; sampling = temperature / top_p with top_k off, seeded per
   (request, sample), so a completion does not depend on its batch neighbours or on ``n``.
 
@@ -33,8 +35,15 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_sweeps.config import Config
-from rlvr_sweeps.evaluate.generators.base import Completion, Generator, Request, Sampling, prompt_token_ids
-from rlvr_sweeps.evaluate.generators.hf import closes_code_block
+from rlvr_sweeps.evaluate.generators.base import (
+    Completion,
+    Generator,
+    Request,
+    Sampling,
+    cut_completion,
+    prompt_token_ids,
+)
+from rlvr_sweeps.extract import task_entry_point
 
 _LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)  # vLLM's accepted max_lora_rank values
 _SEED_STRIDE = 1_000_003  # request i, sample j of a call seeded s: seed s*stride^2 + i*stride + j
@@ -53,25 +62,6 @@ def eos_ids(model_dir: str | Path | None, tokenizer: Any, model: Any = None) -> 
         if eos is not None:
             ids.update(eos if isinstance(eos, (list, tuple)) else [eos])
     return sorted(ids)
-
-
-def cut_completion(tokenizer: Any, ids: Sequence[int], eos: Sequence[int], sampling: Sampling) -> Completion:
-    """The Completion hf generate would return for these generated ids: cut after the first EOS or,
-    with ``stop_at_code_end``, after the token that closes the first code block (hf's criterion:
-    the token holds a backtick and the decoded text then holds a closed block)."""
-    ids = list(ids)
-    ended = next((k + 1 for k, t in enumerate(ids) if t in eos), None)
-    stop = None
-    if sampling.stop_at_code_end:
-        for k in range(len(ids) if ended is None else ended):
-            if "`" in tokenizer.decode(ids[k : k + 1]) and closes_code_block(
-                tokenizer.decode(ids[: k + 1], skip_special_tokens=True)
-            ):
-                stop = k + 1
-                break
-    n = min(x for x in (ended, stop, len(ids)) if x is not None)
-    truncated = ended is None and stop is None and n >= sampling.max_new_tokens
-    return Completion(tokenizer.decode(ids[:n], skip_special_tokens=True), n, truncated)
 
 
 def export_base(model: Any, tokenizer: Any, out_dir: str | Path) -> Path:
@@ -199,5 +189,6 @@ class VLLMGenerator(Generator):
         )
         out: list[list[Completion | None]] = [[None] * sampling.n for _ in requests]
         for (i, j), result in zip(rows, results, strict=True):
-            out[i][j] = cut_completion(tok, result.outputs[0].token_ids, self.engine.eos, sampling)
+            out[i][j] = cut_completion(tok, result.outputs[0].token_ids, self.engine.eos, sampling,
+                                       task_entry_point(requests[i].task))
         return out  # type: ignore[return-value]
