@@ -152,6 +152,21 @@ def write_report(dirs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
     return report
 
 
+def _log_to_wandb(sweep_dir: Path, config: Any) -> None:
+    """The comparison as a W&B run (job_type=report) in the cells' group, when the cells logged to
+    W&B; a W&B failure costs that run only, never the report files already written."""
+    logger = config.get("logger") or {}
+    if logger.get("name") != "wandb":
+        return
+    from rlvr_sweeps.report.wandb_report import log_report_run, sweep_dashboard  # lazy: wandb
+
+    try:
+        target = sweep_dashboard([sweep_dir])
+        log_report_run(sweep_dir, target.groups[0], target.project, target.entity, mode=str(logger.get("mode") or "offline"))
+    except Exception as exc:  # noqa: BLE001 - the report files stand; say what went wrong in one line
+        print(f"rlvr_sweeps: the W&B report run was not logged ({type(exc).__name__}: {exc})", file=sys.stderr)
+
+
 class GatherCallback(Callback):
     """Hydra callback: write the report when a multirun ends (also when some cells failed)."""
 
@@ -159,7 +174,9 @@ class GatherCallback(Callback):
         self.fail_on_failed_cells = fail_on_failed_cells
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
-        report = write_report(Path(str(config.hydra.sweep.dir)))
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        report = write_report(sweep_dir)
+        _log_to_wandb(sweep_dir, config)
         cells = report.cells
         failed = int((cells["status"] == CellStatus.FAILED.value).sum()) if len(cells) else 0
         if failed and self.fail_on_failed_cells:

@@ -4,7 +4,9 @@ against a reference option (default: the first listed), trained vs trained.
 Within each combination of the other swept choices (per model, per LoRA rank, ...) and pooled over
 them: per-problem pass rates averaged over each side's seeds, paired by task id (the task sets
 must be equal), Δpp = mean over problems of option − reference, a hierarchical bootstrap CI
-(each side's seeds resampled, problems resampled once for both), a Wilcoxon signed-rank p over
+(problems resampled once for both sides; seeds resampled jointly when both sides ran the same
+seeds, since a seed fixes the warm start and the data order that both sides share, else each
+side's seeds independently: column `seed_pairing`), a Wilcoxon signed-rank p over
 the per-problem differences, and that p adjusted across the whole family of rows (Holm by
 default, Benjamini-Hochberg as an option). The pooled row averages the per-combination
 differences, so each combination weighs the same; it is only written when there are several.
@@ -17,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .aggregate import Configuration
+from .aggregate import SEED_KEY, Configuration
 from .stats import adjust, bootstrap_stats, common_tasks, paired_test_p, percentile_ci, task_matrix
 
 POOLED = "*"  # the value of a fixed-choice column in a pooled row
@@ -26,6 +28,10 @@ MINUS = "−"
 
 def _trained(conf: Configuration) -> list[dict[str, float]]:
     return [c.evals["trained"].passed for c in conf.ok if "trained" in c.evals]
+
+
+def _trained_by_seed(conf: Configuration) -> dict[str, dict[str, float]]:
+    return {c.cell.params.get(SEED_KEY, ""): c.evals["trained"].passed for c in conf.ok if "trained" in c.evals}
 
 
 def _row(group: str, option: str, reference: str, fixed: dict[str, str],
@@ -38,11 +44,18 @@ def _row(group: str, option: str, reference: str, fixed: dict[str, str],
     tasks = common_tasks([run for a, r in runs for run in (*a, *r)], f"{group}: {option} {MINUS} {reference}")
     if not tasks:
         return None
-    arms, diffs = [], np.zeros(len(tasks))
-    for a, r in runs:
+    arms, diffs, paired = [], np.zeros(len(tasks)), []
+    for (a, r), (ca, cr) in zip(runs, [(ca, cr) for ca, cr in pairs if _trained(ca) and _trained(cr)], strict=True):
         ma, mr = task_matrix(a, tasks), task_matrix(r, tasks)
-        arms += [(ma, 1 / len(runs)), (mr, -1 / len(runs))]
         diffs += (ma.mean(axis=0) - mr.mean(axis=0)) / len(runs)
+        sa, sr = _trained_by_seed(ca), _trained_by_seed(cr)
+        paired.append(len(sa) > 1 and sa.keys() == sr.keys())
+        if paired[-1]:  # one arm of per-seed differences: a seed's shared warm start cancels out
+            order = sorted(sa)
+            arms.append((task_matrix([sa[k] for k in order], tasks) - task_matrix([sr[k] for k in order], tasks),
+                         1 / len(runs)))
+        else:
+            arms += [(ma, 1 / len(runs)), (mr, -1 / len(runs))]
     low, high = percentile_ci(bootstrap_stats(arms))
     return {
         "contrast": f"{group}: {option} {MINUS} {reference}",
@@ -57,6 +70,7 @@ def _row(group: str, option: str, reference: str, fixed: dict[str, str],
         "n_tasks": len(tasks),
         "n_seeds": min(min(len(a), len(r)) for a, r in runs),
         "n_pairs": len(runs),
+        "seed_pairing": "paired" if all(paired) else "independent" if not any(paired) else "mixed",
     }
 
 
@@ -88,6 +102,6 @@ def build_contrasts(keys: list[str], confs: list[Configuration], reference: dict
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=["contrast", "group", "option", "reference", *keys, "delta_pp", "ci95_low",
-                                     "ci95_high", "p", column, "n_tasks", "n_seeds", "n_pairs"])
+                                     "ci95_high", "p", column, "n_tasks", "n_seeds", "n_pairs", "seed_pairing"])
     frame.insert(list(frame.columns).index("p") + 1, column, adjust(list(frame["p"]), correction))
     return frame

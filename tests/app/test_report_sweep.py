@@ -67,3 +67,15 @@ def test_flags_figures_and_html_are_written(sweep):
     assert {"contrasts_forest.png", "length_distributions.png", "transitions.png"} <= figures
     page = (sweep / REPORT_HTML).read_text(encoding="utf-8")
     assert page.count("data:image/png;base64,") == len(figures) and "reward: ruff − unit" in page
+
+
+@pytest.mark.slow
+def test_the_sweep_logs_its_comparison_as_a_wandb_report_run(sweep):
+    """The cells logged to W&B (the default logger, offline here), so the sweep's end adds one
+    report run (job_type=report) holding the tables and figures in the sweep dir's wandb/."""
+    runs = list((sweep / "wandb").glob("offline-run-*"))
+    assert len(runs) == 1, runs
+    tables = {p.name.split("_")[0] for p in (runs[0] / "files" / "media" / "table" / "report").glob("*.table.json")}
+    assert {"results", "contrasts"} <= tables
+    assert list((runs[0] / "files" / "media" / "images" / "report" / "figures").glob("*.png"))
+    assert list(runs[0].glob("run-*.wandb"))
