@@ -102,3 +102,21 @@ def test_pooled_row_over_the_other_choices(tmp_path):
     assert list(ruff.index) == ["a", "b", "*"] and list(ruff["n_pairs"]) == [1, 1, 2]
     assert list(ruff["delta_pp"]) == pytest.approx([-25.0, -25.0, -25.0])
     assert list(ruff["n_seeds"]) == [1, 1, 1]
+
+
+def test_seeds_shared_by_both_sides_are_resampled_together(tmp_path):
+    """A seed fixes the warm start both rewards start from: seed 0 is a strong base, seed 1 a weak
+    one, and ruff trails unit by the same 4 tasks in each. Paired by seed, the seed-to-seed swing
+    cancels and the CI excludes 0; resampled independently (seeds no side shares) it would not."""
+    passing = {("unit", "0"): 30, ("unit", "1"): 8, ("ruff", "0"): 26, ("ruff", "1"): 4}
+    specs = {key: CellSpec(BASE, Eval(first(n))) for key, n in passing.items()}
+    paired = _contrasts(_sweep(tmp_path / "paired", passing={"unit": 0, "ruff": 0}, specs=specs))
+    row = paired.loc["reward: ruff − unit"]
+    assert row["seed_pairing"] == "paired" and row["delta_pp"] == pytest.approx(-10.0)
+    assert row["ci95_high"] < 0
+    specs_apart = {("unit", "0"): specs[("unit", "0")], ("unit", "1"): specs[("unit", "1")],
+                   ("ruff", "2"): specs[("ruff", "0")], ("ruff", "3"): specs[("ruff", "1")]}
+    cells = {(("reward", r), ("seed", s)): spec for (r, s), spec in specs_apart.items()}
+    apart = _contrasts(write_sweep(tmp_path / "apart" / "sweep", cells)).loc["reward: ruff − unit"]
+    assert apart["seed_pairing"] == "independent" and apart["delta_pp"] == pytest.approx(-10.0)
+    assert apart["ci95_low"] < 0 < apart["ci95_high"]
