@@ -21,7 +21,7 @@ SKIP_REASON = "vllm is not importable in this environment: `make test-vllm` buil
 TINY = (
     "model.config_overrides.hidden_size=64", "model.config_overrides.head_dim=32",
     "model.config_overrides.num_attention_heads=2", "model.config_overrides.num_key_value_heads=1",
-    "eval.vllm.memory=0.08", "eval.vllm.max_model_len=1024", "eval.vllm.enforce_eager=true",
+    "eval.vllm.memory=0.2", "eval.vllm.max_model_len=1024", "eval.vllm.enforce_eager=true",
 )
 
 
