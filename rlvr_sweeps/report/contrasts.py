@@ -26,33 +26,30 @@ POOLED = "*"  # the value of a fixed-choice column in a pooled row
 MINUS = "−"
 
 
-def _trained(conf: Configuration) -> list[dict[str, float]]:
-    return [c.evals["trained"].passed for c in conf.ok if "trained" in c.evals]
-
-
 def _trained_by_seed(conf: Configuration) -> dict[str, dict[str, float]]:
+    """The trained model's per-task outcomes of each ok seed, keyed by the seed."""
     return {c.cell.params.get(SEED_KEY, ""): c.evals["trained"].passed for c in conf.ok if "trained" in c.evals}
 
 
 def _row(group: str, option: str, reference: str, fixed: dict[str, str],
          pairs: list[tuple[Configuration, Configuration]]) -> dict[str, Any] | None:
     """One contrast over one or several (option, reference) configuration pairs."""
-    runs = [(_trained(a), _trained(r)) for a, r in pairs]
+    runs = [(_trained_by_seed(a), _trained_by_seed(r)) for a, r in pairs]
     runs = [(a, r) for a, r in runs if a and r]
     if not runs:
         return None
-    tasks = common_tasks([run for a, r in runs for run in (*a, *r)], f"{group}: {option} {MINUS} {reference}")
+    tasks = common_tasks([run for a, r in runs for run in (*a.values(), *r.values())],
+                         f"{group}: {option} {MINUS} {reference}")
     if not tasks:
         return None
     arms, diffs, paired = [], np.zeros(len(tasks)), []
-    for (a, r), (ca, cr) in zip(runs, [(ca, cr) for ca, cr in pairs if _trained(ca) and _trained(cr)], strict=True):
-        ma, mr = task_matrix(a, tasks), task_matrix(r, tasks)
+    for a, r in runs:
+        ma, mr = task_matrix(list(a.values()), tasks), task_matrix(list(r.values()), tasks)
         diffs += (ma.mean(axis=0) - mr.mean(axis=0)) / len(runs)
-        sa, sr = _trained_by_seed(ca), _trained_by_seed(cr)
-        paired.append(len(sa) > 1 and sa.keys() == sr.keys())
+        paired.append(len(a) > 1 and a.keys() == r.keys())
         if paired[-1]:  # one arm of per-seed differences: a seed's shared warm start cancels out
-            order = sorted(sa)
-            arms.append((task_matrix([sa[k] for k in order], tasks) - task_matrix([sr[k] for k in order], tasks),
+            order = sorted(a)
+            arms.append((task_matrix([a[k] for k in order], tasks) - task_matrix([r[k] for k in order], tasks),
                          1 / len(runs)))
         else:
             arms += [(ma, 1 / len(runs)), (mr, -1 / len(runs))]
