@@ -191,7 +191,7 @@ def _train_and_evaluate(
     from transformers import set_seed  # lazy: the heavy stack only once a job really trains
 
     from rlvr_sweeps.models import load_model, load_tokenizer  # lazy: imports torch/transformers
-    from rlvr_sweeps.models.warm_start import warm_start  # lazy: imports torch/transformers
+    from rlvr_sweeps.models.warm_start import run_warm_start  # lazy: imports torch/transformers
     from rlvr_sweeps.train.callbacks import MetricsJsonlCallback  # lazy: imports transformers/peft
     from rlvr_sweeps.train.trainer import build_trainer  # lazy: imports trl/peft
 
@@ -210,8 +210,8 @@ def _train_and_evaluate(
     final["data"] = {"train_tasks": len(train_tasks), "eval_tasks": len(eval_tasks), "leak_dropped": len(leaked),
                      "reward": {"ruff_form": conf.reward.ruff.form.value, "aggregation": conf.reward.aggregation.value}}
     tokenizer = load_tokenizer(conf.model)
-    model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
-    model = warm_start(model, tokenizer, conf, train_tasks, eval_tasks)  # model.warm_start_steps; train tasks only
+    model = load_model(conf.model, conf.base_seed, tokenizer=tokenizer)
+    final["warm_start"] = run_warm_start(model, tokenizer, conf, train_tasks, eval_tasks).to_dict()  # train tasks only
     clean_base = _snapshot_for_exact_base(conf, model)
 
     resume = last_checkpoint(job_dir)

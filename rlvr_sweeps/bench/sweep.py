@@ -110,7 +110,7 @@ def bare_trl(overrides: list[str]) -> dict[str, Any]:
     with initialize_config_dir(str(conf_dir()), version_base="1.3"):
         conf = to_config(compose("config", overrides=[f"output_dir={out}", *overrides]))
     tokenizer = load_tokenizer(conf.model)
-    model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    model = load_model(conf.model, conf.base_seed, tokenizer=tokenizer)
     funcs, weights = rewards.build_reward_funcs(conf.reward, conf.sandbox)  # looked up now: bench.gpu times it
 
     args = GRPOConfig(**grpo_config_kwargs(

@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
     tasks = load_eval_tasks(conf.data)[:n_tasks]
     requests = [Request(t, p) for t, p in zip(tasks, render_prompts(tasks, tok, conf), strict=True)]
     sampling = Sampling(n=1, greedy=True, max_new_tokens=conf.eval.max_new_tokens, stop_at_code_end=False)
-    model = load_model(conf.model, conf.seed, tokenizer=tok)
+    model = load_model(conf.model, conf.base_seed, tokenizer=tok)
 
     t0 = time.perf_counter()
     hf = HFGenerator(model, tok, conf.eval.batch_size).generate(requests, sampling)

@@ -38,8 +38,13 @@ class Config:
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
-    seed: int = 0  # seeds model init, sampling and data order
+    seed: int = 0  # seeds sampling, data order, LoRA init, and the base model unless model.init_seed fixes it
     output_dir: str = "${hydra:runtime.output_dir}"  # the job dir: final.json, metrics.jsonl, adapter
+
+    @property
+    def base_seed(self) -> int:
+        """The seed of the base model (random init + warm start): model.init_seed, else `seed`."""
+        return self.seed if self.model.init_seed is None else self.model.init_seed
 
 
 _REGISTERED = False

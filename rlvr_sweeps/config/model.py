@@ -63,7 +63,10 @@ class ModelConfig:
     enable_thinking: bool = False  # Qwen3 chat template switch; the study used non-thinking mode (shorter)
     dtype: DType = DType.float32  # bfloat16 halves memory on GPUs; float32 is the safe CPU choice
     config_overrides: dict[str, Any] = field(default_factory=lambda: dict(TINY_QWEN3_SHAPE))  # arch fields on random init
-    warm_start_steps: int = 400  # SFT steps on train references before RL: >0 = a random model emits code; 0 = off
+    init_seed: int | None = 0  # seed of the random init and the warm start, i.e. of the base model; null = `seed` (then seeds vary base and RL together); an int fixes the base like a published checkpoint, so `seed` varies RL only
+    warm_start_steps: int = 1000  # at most this many SFT steps on train references before RL (all of them without a target): >0 = a random model emits code; 0 = off
+    warm_start_target: float | None = 0.15  # stop at the first check whose greedy validation pass@1 (eval.during.split) reaches this: seeds comparable; null = all warm_start_steps
+    warm_start_check_every: int = 25  # steps between target checks: each costs one greedy evaluation of the validation split; fewer = overshoots the target more
     warm_start_lr: float = 3.0e-3  # full-weight AdamW lr of the warm start: higher = faster fit, less stable
     warm_start_batch_size: int = 8  # train examples per warm-start step: bigger = smoother, slower per step
     cpu_threads: int | None = 1  # torch intra-op threads on CPU: 1 for tiny shapes (thread sync costs more than it saves, and leaves a core to the sandbox); null = torch's default (all cores), right for real models
@@ -86,5 +89,7 @@ class ModelConfig:
         check_range("model.warm_start_steps", self.warm_start_steps, 0)  # 0 = off
         check_range("model.warm_start_lr", self.warm_start_lr, 0, lo_open=True)
         check_range("model.warm_start_batch_size", self.warm_start_batch_size, 1)
+        check_range("model.warm_start_target", self.warm_start_target, 0, 1, lo_open=True, optional=True)
+        check_range("model.warm_start_check_every", self.warm_start_check_every, 1)
         if self.cpu_threads is not None:
             check_range("model.cpu_threads", self.cpu_threads, 1)

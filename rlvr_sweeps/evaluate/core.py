@@ -24,6 +24,7 @@ Signature (what the training job calls, twice: ``label="base"`` inside
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Sequence
@@ -220,6 +221,14 @@ def evaluate_policy(
         return metrics
 
     return shard.run_turn(lambda: finish() if shard.main else None)[0]  # rank 0 writes, every rank returns
+
+
+def greedy_view(conf: Config, split: str) -> Config:
+    """``conf`` as a quick greedy check on ``split`` sees it (validation during training, the warm
+    start's stopping rule): the reported evaluation's prompts, extraction, sandbox and metrics, but
+    no sampling, no MBPP+, every task given, no W&B table."""
+    ev = dataclasses.replace(conf.eval, n_samples=0, plus=False, task_ids=[], log_table=False)
+    return dataclasses.replace(conf, eval=ev, data=dataclasses.replace(conf.data, eval_split=split))
 
 
 def pass_line(metrics: dict[str, float], key: str = "eval/pass@1") -> str:

@@ -18,6 +18,9 @@ with the numbers behind it, raised or not; the results table lists the raised on
   files only, which do not hold the asserts, so it looks for the shape of a lookup table.)
 - format_drift: the share of completions holding a ``` fenced block changes by more than
   `fence_pp` percentage points.
+- weak_base: a cell's warm start used all its steps without reaching `model.warm_start_target`
+  (final.json `warm_start.reached` false): RL started from a weaker base than the profile intends,
+  so its Δ is not comparable with the other seeds'.
 - dead_signal: the mean over training of `train/frac_reward_zero_std` (groups whose completions
   all got the same reward: no GRPO gradient) exceeds `zero_std_share`.
 """
@@ -201,6 +204,19 @@ def dead_signal(conf: Configuration, th: FlagThresholds) -> dict[str, Any] | Non
     return {"raised": bool(mean > th.zero_std_share), "evidence": {"mean_frac_reward_zero_std": mean, "steps": len(values)}}
 
 
+def weak_base(conf: Configuration, th: FlagThresholds) -> dict[str, Any] | None:
+    del th  # a fact of the run, not a threshold
+    starts = {str(c.cell.params.get("seed", i)): c.cell.record.warm_start for i, c in enumerate(conf.ok)
+              if c.cell.record and c.cell.record.warm_start.get("reached") is not None}
+    if not starts:
+        return None  # no target set (or results older than the target): nothing to check
+    short = {seed: ws for seed, ws in starts.items() if ws["reached"] is False}
+    return {"raised": bool(short), "evidence": {
+        "short_of_target": {seed: {"steps": ws["steps"], "target": ws["target"],
+                                   "last_check": (ws.get("checks") or [[None, None]])[-1]} for seed, ws in short.items()},
+        "cells_checked": len(starts)}}
+
+
 FLAGS: dict[str, Callable[[Configuration, FlagThresholds], dict[str, Any] | None]] = {
     "length_collapse": length_collapse,
     "reward_hacking": reward_hacking,
@@ -208,6 +224,7 @@ FLAGS: dict[str, Callable[[Configuration, FlagThresholds], dict[str, Any] | None
     "hard_coding": hard_coding,
     "format_drift": format_drift,
     "dead_signal": dead_signal,
+    "weak_base": weak_base,
 }
 
 

@@ -158,6 +158,7 @@ class FinalRecord:
     world_size: int = 1
     job_dir: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    warm_start: dict[str, Any] = field(default_factory=dict)  # rlvr_sweeps.models.warm_start.WarmStartResult
     resumed_from: str | None = None
     schema_version: int = SCHEMA_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
@@ -185,6 +186,7 @@ class FinalRecord:
             world_size=int(get("world_size") or 1),
             job_dir=get("job_dir"),
             data=dict(get("data") or {}),
+            warm_start=dict(get("warm_start") or {}),
             resumed_from=get("resumed_from"),
             schema_version=int(get("schema_version") or 1),
             extra={k: v for k, v in raw.items() if k not in known},
@@ -207,6 +209,8 @@ class FinalRecord:
             "job_dir": self.job_dir,
             "data": self.data,
         }
+        if self.warm_start:
+            out["warm_start"] = self.warm_start
         if self.resumed_from is not None:
             out["resumed_from"] = self.resumed_from
         return {**out, **self.extra}

@@ -17,7 +17,6 @@ Imports transformers: load it inside the job only.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from transformers import TrainerCallback
 
 from rlvr_sweeps.config import Config
 from rlvr_sweeps.data import assert_no_test_leak, load_tasks
-from rlvr_sweeps.evaluate import evaluate_policy
+from rlvr_sweeps.evaluate import evaluate_policy, greedy_view
 from rlvr_sweeps.results import append_jsonl
 
 LABEL = "val/step-{step:06d}"  # eval/<label>/problems.jsonl of one validation point
@@ -44,8 +43,7 @@ def val_metrics(metrics: dict[str, Any]) -> dict[str, float]:
 
 class ValidationCallback(TrainerCallback):
     def __init__(self, conf: Config, tokenizer: Any, tasks: Sequence[Any], out_dir: str | Path, sink: Sink) -> None:
-        ev = dataclasses.replace(conf.eval, n_samples=0, plus=False, task_ids=[], log_table=False)
-        self.conf = dataclasses.replace(conf, eval=ev, data=dataclasses.replace(conf.data, eval_split=conf.eval.during.split))
+        self.conf = greedy_view(conf, conf.eval.during.split)
         self.every = conf.eval.during.every_steps
         self.tokenizer, self.tasks, self.out_dir, self.sink = tokenizer, list(tasks), Path(out_dir), sink
         self.done: set[int] = set()

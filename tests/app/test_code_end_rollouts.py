@@ -42,7 +42,7 @@ def one_step(tmp_path, stop: bool):
 
     conf = compose_conf(tmp_path, f"train.stop_at_code_end={str(stop).lower()}", "train.max_steps=1",
                         "lora.dropout=0", "data.max_train_tasks=2", "train.max_completion_length=64",
-                        "model.warm_start_steps=120", "logger=none", "reward=unit",
+                        "model.warm_start_steps=120", "model.warm_start_target=null", "logger=none", "reward=unit",
                         # the small shipped tasks and one group of 4: the mechanism, not the default profile
                         "data=embedded", "train.per_device_train_batch_size=4", "algo.num_generations=4")
     tasks = [with_usage_block(t) for t in load_tasks(conf.data, conf.data.train_split)]

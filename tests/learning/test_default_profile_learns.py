@@ -15,8 +15,8 @@ import pytest
 from rlvr_sweeps.evaluate import read_problems
 from rlvr_sweeps.report.stats import paired_delta, per_task_pass
 
-# The default profile as `make sweep` runs it (arith family, 400 warm-start steps, 80 RL steps,
-# 240 held-out tasks), unit reward only, GRPO, seed 0; the two signs as one multirun so they share
+# The default profile as `make sweep` runs it (arith family, warm start to 15 % validation pass@1,
+# 80 RL steps, 240 held-out tasks), unit reward only, GRPO, seed 0; the two signs as one multirun so they share
 # the in-process warm start. No W&B: the logger is not what is tested here. ~2-3 min on 2 cores.
 COMMAND = ["-m", "reward=unit", "reward.components.0.weight=1.0,-1.0", "logger=none"]
 
@@ -36,7 +36,9 @@ def test_unit_reward_raises_held_out_pass_and_its_negation_lowers_it(tmp_path):
     assert proc.returncode == 0, proc.stderr[-4000:]
     cells = {d.name: d for d in tmp_path.iterdir() if d.is_dir() and (d / "final.json").is_file()}
     assert len(cells) == 2, sorted(cells)
-    assert all(json.loads((d / "final.json").read_text())["status"] == "ok" for d in cells.values())
+    finals = [json.loads((d / "final.json").read_text()) for d in cells.values()]
+    assert all(f["status"] == "ok" for f in finals)
+    assert all(f["warm_start"]["reached"] for f in finals), [f["warm_start"] for f in finals]  # the intended base
     up = _delta(next(d for name, d in cells.items() if "weight=1.0" in name))
     down = _delta(next(d for name, d in cells.items() if "weight=-1.0" in name))
     assert up["n_tasks"] == down["n_tasks"] == 240, (up, down)

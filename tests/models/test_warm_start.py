@@ -41,7 +41,8 @@ def _same(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
 
 @pytest.fixture(scope="module")
 def conf():
-    return _conf("data=embedded")  # the small shipped set: these tests are about the mechanism, not the default profile
+    # the small shipped set with a fixed step count: these tests are about the SFT, not the default profile
+    return _conf("data=embedded", "model.warm_start_target=null")
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +61,10 @@ def test_default_tiny_models_warm_start_and_real_models_do_not():
     assert _conf("model=qwen3-0.6b").model.warm_start_steps == 0
     with pytest.raises(Exception, match=r"model.warm_start_steps=-1 is out of range"):
         _conf("model.warm_start_steps=-1")
+    assert _conf().model.warm_start_target == 0.15  # the default stops on validation, not at a step count
+    for bad in ("0.0", "1.5"):
+        with pytest.raises(Exception, match=rf"model.warm_start_target={bad} is out of range"):
+            _conf(f"model.warm_start_target={bad}")
 
 
 def test_examples_are_the_prompt_trl_renders_plus_fenced_reference_and_eos(conf, tokenizer, splits):
@@ -147,7 +152,7 @@ def test_evaluate_cli_builds_the_same_warm_started_base_model(conf, tokenizer, s
 
     train, test = splits
     expected = ws.warm_start(load_model(conf.model, conf.seed, tokenizer=tokenizer), tokenizer, conf, train, test)
-    generator = build_generator(_conf("data=embedded", config="evaluate"), tokenizer)
+    generator = build_generator(_conf("data=embedded", "model.warm_start_target=null", config="evaluate"), tokenizer)
     assert _same(_weights(generator.model), _weights(expected))
 
 
@@ -172,3 +177,53 @@ def test_a_short_default_job_gets_varying_rewards_and_a_gradient(tmp_path):
 def test_warm_start_targets_are_the_one_fenced_form(splits):
     task = dataclasses.replace(splits[0][0], reference="\r\n" + splits[0][0].reference + "\n\n")
     assert ws.completion_text(task) == fence_code(task.reference) == f"```python\n{splits[0][0].reference.strip()}\n```"
+
+
+# The stopping rule on the default family, with a low bar so that it is cheap (~10 s): arith's
+# validation split is checked every 25 steps by the reported evaluation's own code.
+ARITH_TARGET = ("model.warm_start_steps=200", "model.warm_start_target=0.01", "model.warm_start_check_every=25")
+
+
+def test_a_target_stops_at_the_first_check_that_reaches_it_and_is_cached(tokenizer, capsys, monkeypatch):
+    conf = _conf(*ARITH_TARGET)
+    model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    result = ws.run_warm_start(model, tokenizer, conf)
+    steps = [s for s, _ in result.checks]
+    rates = [r for _, r in result.checks]
+    assert result.reached and 0 < result.steps < 200, result
+    assert steps == list(range(25, result.steps + 1, 25)), result  # every 25 steps, the last one where it stopped
+    assert rates[-1] >= 0.01 and all(r < 0.01 for r in rates[:-1]), result  # the first one at the target
+    assert ">= target 1%" in capsys.readouterr().err
+    assert result.to_dict()["checks"][-1] == [result.steps, rates[-1]]  # the final.json form
+    monkeypatch.setattr(ws, "fine_tune", lambda *a, **k: pytest.fail("the cache should have answered"))
+    again = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    assert ws.run_warm_start(again, tokenizer, conf) == result
+    assert _same(_weights(model), _weights(again))
+
+
+def test_a_target_out_of_reach_trains_every_step_and_warns(tokenizer, capsys):
+    conf = _conf("model.warm_start_steps=50", "model.warm_start_target=1.0", "model.warm_start_check_every=25")
+    result = ws.run_warm_start(load_model(conf.model, conf.seed, tokenizer=tokenizer), tokenizer, conf)
+    assert result.steps == 50 and result.reached is False and [s for s, _ in result.checks] == [25, 50], result
+    err = capsys.readouterr().err
+    assert "WARNING" in err and "short of model.warm_start_target=1.0" in err, err
+
+
+def test_a_target_without_a_validation_split_says_how_to_turn_it_off(tokenizer):
+    conf = _conf("data=embedded", "model.warm_start_target=0.2")
+    model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    with pytest.raises(ValueError, match=r"model.warm_start_target=null"):
+        ws.run_warm_start(model, tokenizer, conf)
+
+
+def test_init_seed_fixes_the_base_model_while_seed_still_varies(tokenizer):
+    def base(*overrides: str) -> dict[str, torch.Tensor]:
+        conf = _conf("data=embedded", "model.warm_start_target=null", "model.warm_start_steps=3", *overrides)
+        model = load_model(conf.model, conf.base_seed, tokenizer=tokenizer)
+        ws.run_warm_start(model, tokenizer, conf)
+        return _weights(model)
+
+    assert _same(base("seed=1"), base("seed=2"))  # the default tiny models: one fixed base checkpoint
+    assert _same(base("seed=1", "model.init_seed=7"), base("seed=2", "model.init_seed=7"))
+    assert not _same(base("seed=1", "model.init_seed=null"), base("seed=2", "model.init_seed=null"))  # null: follows seed
+    assert _same(base("seed=7", "model.init_seed=null"), base("seed=3", "model.init_seed=7"))  # the base of the seed it names

@@ -76,6 +76,7 @@ class CellSpec:
     base: Eval
     trained: Eval
     curve: Curve | None = field(default_factory=Curve)
+    warm_start: dict | None = None  # final.json's warm_start record (WarmStartResult.to_dict)
 
 
 def first(n: int) -> list[str]:
@@ -96,7 +97,7 @@ def write_cell(sweep: Path, params: dict[str, str], spec: CellSpec) -> Path:
     delta = 100 * (scalars["trained"]["eval/pass@1"] - scalars["base"]["eval/pass@1"])
     FinalRecord(status="ok", choices={k: v for k, v in params.items() if k != "seed"}, overrides=overrides,
                 eval=EvalResults(base=scalars["base"], trained=scalars["trained"], delta_pp=delta),
-                job_dir=str(job)).write(job)
+                job_dir=str(job), warm_start=spec.warm_start or {}).write(job)
     return job
 
 

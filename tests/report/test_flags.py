@@ -141,3 +141,17 @@ def test_dead_signal_not_raised_below_its_threshold(tmp_path):
     assert quiet["flags"]["dead_signal"]["raised"] is False
     assert quiet["flags"]["dead_signal"]["evidence"]["mean_frac_reward_zero_std"] == pytest.approx(0.5)
     assert quiet["raised"] == []
+
+
+def test_weak_base_when_a_warm_start_stopped_short_of_its_target(tmp_path):
+    base = Eval(first(10))
+    short = {"steps": 1000, "target": 0.15, "checks": [[975, 0.08], [1000, 0.09]], "reached": False, "seconds": 60.0}
+    met = {"steps": 425, "target": 0.15, "checks": [[400, 0.12], [425, 0.18]], "reached": True, "seconds": 37.0}
+    raised, quiet, report = _flags(tmp_path, CellSpec(base, base, warm_start=short), CellSpec(base, base, warm_start=met))
+    assert raised["flags"]["weak_base"]["raised"] is True
+    assert list(raised["flags"]["weak_base"]["evidence"]["short_of_target"].values()) == [
+        {"steps": 1000, "target": 0.15, "last_check": [1000, 0.09]}]
+    assert quiet["flags"]["weak_base"] == {"raised": False, "evidence": {"short_of_target": {}, "cells_checked": 1}}
+    assert "weak_base" in _flags_column(report)["raised"]
+    _raised, untargeted, _ = _flags(tmp_path / "fixed", CellSpec(base, base), CellSpec(base, base, warm_start={"steps": 400}))
+    assert "weak_base" in untargeted["not_computed"]  # a fixed step count has no target to miss

@@ -29,7 +29,8 @@ def trained(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("lora")
     conf = compose_conf(tmp, "reward=ruff", "reward.ruff.form=inverse", "train.max_steps=2", "lora.dropout=0",
-                        "data.max_train_tasks=4", "train.max_completion_length=24", "logger=none")
+                        "data.max_train_tasks=4", "train.max_completion_length=24", "logger=none",
+                        "model.warm_start_steps=400", "model.warm_start_target=null")  # 4 tasks never reach the target
     tokenizer = load_tokenizer(conf.model)
     model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
     warm_start(model, tokenizer, conf)

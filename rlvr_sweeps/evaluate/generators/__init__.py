@@ -58,7 +58,7 @@ def _loaded_model(conf: Config, tokenizer: Any) -> Any:
     from rlvr_sweeps.models import load_model  # lazy: rlvr_sweeps.models imports torch/transformers
     from rlvr_sweeps.models.warm_start import warm_start  # lazy: as load_model
 
-    model = load_model(conf.model, conf.seed, tokenizer=tokenizer)
+    model = load_model(conf.model, conf.base_seed, tokenizer=tokenizer)
     warm_start(model, tokenizer, conf)  # the base model a training job would start from (train split only)
     return model
 
