@@ -17,7 +17,7 @@ class VLLMMode(str, Enum):
 
 @dataclass
 class TrainConfig:
-    max_steps: int = 110  # optimizer steps; the default profile is sized for minutes on 2 CPU cores
+    max_steps: int = 100  # optimizer steps; the default profile is sized for minutes on 2 CPU cores
     per_device_train_batch_size: int = 16  # completions per device per micro-step (TRL counts completions)
     gradient_accumulation_steps: int = 1  # micro-steps per optimizer step: completions/step = this x batch x ranks
     learning_rate: float = 1e-3  # LoRA tolerates ~10x the full-finetune rate

@@ -181,7 +181,8 @@ def test_warm_start_targets_are_the_one_fenced_form(splits):
 
 # The stopping rule on the default family, with a low bar so that it is cheap (~10 s): arith's
 # validation split is checked every 25 steps by the reported evaluation's own code.
-ARITH_TARGET = ("model.warm_start_steps=200", "model.warm_start_target=0.01", "model.warm_start_check_every=25")
+ARITH_TARGET = ("model.warm_start_steps=200", "model.warm_start_target=0.01", "model.warm_start_min_steps=50",
+                "model.warm_start_check_every=25")
 
 
 def test_a_target_stops_at_the_first_check_that_reaches_it_and_is_cached(tokenizer, capsys, monkeypatch):
@@ -190,8 +191,8 @@ def test_a_target_stops_at_the_first_check_that_reaches_it_and_is_cached(tokeniz
     result = ws.run_warm_start(model, tokenizer, conf)
     steps = [s for s, _ in result.checks]
     rates = [r for _, r in result.checks]
-    assert result.reached and 0 < result.steps < 200, result
-    assert steps == list(range(25, result.steps + 1, 25)), result  # every 25 steps, the last one where it stopped
+    assert result.reached and 50 <= result.steps < 200, result
+    assert steps == list(range(50, result.steps + 1, 25)), result  # every 25 steps from 50, the last where it stopped
     assert rates[-1] >= 0.01 and all(r < 0.01 for r in rates[:-1]), result  # the first one at the target
     assert ">= target 1%" in capsys.readouterr().err
     assert result.to_dict()["checks"][-1] == [result.steps, rates[-1]]  # the final.json form
@@ -202,7 +203,8 @@ def test_a_target_stops_at_the_first_check_that_reaches_it_and_is_cached(tokeniz
 
 
 def test_a_target_out_of_reach_trains_every_step_and_warns(tokenizer, capsys):
-    conf = _conf("model.warm_start_steps=50", "model.warm_start_target=1.0", "model.warm_start_check_every=25")
+    conf = _conf("model.warm_start_steps=50", "model.warm_start_target=1.0", "model.warm_start_min_steps=0",
+                 "model.warm_start_check_every=25")
     result = ws.run_warm_start(load_model(conf.model, conf.seed, tokenizer=tokenizer), tokenizer, conf)
     assert result.steps == 50 and result.reached is False and [s for s, _ in result.checks] == [25, 50], result
     err = capsys.readouterr().err
