@@ -16,8 +16,8 @@ BAD_TOKENIZER = "/nonexistent/tokenizer"  # makes exactly one cell of a sweep fa
 # 60 RL steps, 240 eval tasks) while these tests keep the cost of the old 4-step default. Small but
 # real: every stage runs (warm start, generation, sandbox rewards, LoRA steps, evaluation).
 QUICK = [
-    "model.warm_start_steps=150",  # the old default: the tiny model writes code-shaped text
-    "model.warm_start_target=null",  # a fixed count: no validation checks (and data=embedded has no such split)
+    "model.warm_start_steps=150",  # the old default: the tiny model writes code-shaped text; below
+    # model.warm_start_min_steps (300), so a fixed count: no validation checks (data=embedded has no such split)
     "train.max_steps=2",
     "train.per_device_train_batch_size=4",
     "algo.num_generations=4",  # one group of 4 per step (the default's 8 needs a batch of 16)

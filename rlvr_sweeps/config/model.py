@@ -66,7 +66,7 @@ class ModelConfig:
     init_seed: int | None = 0  # seed of the random init and the warm start, i.e. of the base model; null = `seed` (then seeds vary base and RL together); an int fixes the base like a published checkpoint, so `seed` varies RL only
     warm_start_steps: int = 1000  # at most this many SFT steps on train references before RL (all of them without a target): >0 = a random model emits code; 0 = off
     warm_start_target: float | None = 0.15  # stop at the first check whose greedy validation pass@1 (eval.during.split) reaches this: seeds comparable; null = all warm_start_steps
-    warm_start_min_steps: int = 300  # no target check before this step: checks that cannot succeed cost time (arith: validation pass@1 < 5 % before 300 steps for seeds 0-4)
+    warm_start_min_steps: int = 300  # no target check before this step: checks that cannot succeed cost time (arith: validation pass@1 < 5 % before 300 steps for seeds 0-4); warm_start_steps below it = a fixed step count, the target inactive
     warm_start_check_every: int = 25  # steps between target checks: each costs one greedy evaluation of the validation split; fewer = overshoots the target more
     warm_start_lr: float = 3.0e-3  # full-weight AdamW lr of the warm start: higher = faster fit, less stable
     warm_start_batch_size: int = 8  # train examples per warm-start step: bigger = smoother, slower per step
@@ -92,6 +92,6 @@ class ModelConfig:
         check_range("model.warm_start_batch_size", self.warm_start_batch_size, 1)
         check_range("model.warm_start_target", self.warm_start_target, 0, 1, lo_open=True, optional=True)
         check_range("model.warm_start_check_every", self.warm_start_check_every, 1)
-        check_range("model.warm_start_min_steps", self.warm_start_min_steps, 0)  # above warm_start_steps: no check runs, the target is missed (flagged)
+        check_range("model.warm_start_min_steps", self.warm_start_min_steps, 0)  # above warm_start_steps: the target is inactive
         if self.cpu_threads is not None:
             check_range("model.cpu_threads", self.cpu_threads, 1)

@@ -164,13 +164,13 @@ def _validation_check(
     model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, conf: Config, train: list[Task],
     trail: list[tuple[int, float]],
 ) -> Callable[[int], bool] | None:
-    """None without a target; else `check(step)`: greedy pass@1 of the model as it is now on the
+    """None without a target (or with fewer steps than warm_start_min_steps); else `check(step)`: greedy pass@1 of the model as it is now on the
     validation split, by the reported evaluation's own code (prompts, extraction, sandbox), appended
     to `trail`; True once it reaches the target. Always the HF generator: the weights change every
     step, an engine built per check (eval.backend=vllm) would cost more than the steps."""
     target = conf.model.warm_start_target
-    if target is None:
-        return None
+    if target is None or conf.model.warm_start_steps < conf.model.warm_start_min_steps:
+        return None  # no target, or no check could run: a fixed step count
     split = conf.eval.during.split
     try:
         tasks = load_tasks(conf.data, split)
@@ -178,7 +178,7 @@ def _validation_check(
         raise DataError(
             f"model.warm_start_target={target} stops the warm start on the validation split "
             f"(eval.during.split={split}), which cannot be loaded ({exc}); set model.warm_start_target=null "
-            "to train all model.warm_start_steps"
+            "(a fixed model.warm_start_steps, as +experiment=smoke does) or pick data with a validation split"
         ) from None
     assert_no_test_leak(train, tasks)
     view = greedy_view(conf, split)
@@ -212,7 +212,7 @@ def run_warm_start(
     held_out = load_tasks(conf.data, conf.data.eval_split) if eval_tasks is None else eval_tasks
     assert_no_test_leak(train, held_out)
     examples = [example_ids(t, tokenizer, model_cfg, conf.data) for t in train]
-    stop_rule = None if model_cfg.warm_start_target is None else [
+    stop_rule = None if model_cfg.warm_start_target is None or model_cfg.warm_start_steps < model_cfg.warm_start_min_steps else [
         conf.eval.during.split, asdict(conf.data), conf.eval.max_new_tokens, conf.eval.stop_at_code_end, conf.sandbox.timeout_s]
     key = cache_key(model_cfg, conf.base_seed, len(tokenizer), examples, stop_rule)
     if key in _CACHE:
@@ -224,7 +224,7 @@ def run_warm_start(
     check = _validation_check(model, tokenizer, conf, train, trail)
     losses = fine_tune(model, examples, model_cfg, conf.base_seed, tokenizer.pad_token_id, check)
     reached = None if check is None else bool(trail) and trail[-1][1] >= model_cfg.warm_start_target
-    result = WarmStartResult(len(losses), model_cfg.warm_start_target, tuple(trail), reached,
+    result = WarmStartResult(len(losses), None if check is None else model_cfg.warm_start_target, tuple(trail), reached,
                              round(time.perf_counter() - t0, 2))
     while len(_CACHE) >= _CACHE_MAX:
         _CACHE.pop(next(iter(_CACHE)))

@@ -27,7 +27,7 @@ def test_closes_code_block(text: str, closed: bool) -> None:
 
 
 def test_tiny_qwen3_generates_and_the_eval_writes_its_files(tmp_path, make_conf) -> None:
-    conf = make_conf("model=tiny-qwen3", "data=embedded", "eval.max_new_tokens=12", "eval.batch_size=4",
+    conf = make_conf("model=tiny-qwen3", "data=embedded", "model.warm_start_steps=0", "eval.max_new_tokens=12", "eval.batch_size=4",
                      "eval.n_samples=2", "eval.ks=[1,2]", "eval.task_ids=[1001,1002,1003]")
     tok = load_tokenizer(conf.model)
     gen = build_generator(conf, tok)

@@ -218,6 +218,12 @@ def test_a_target_without_a_validation_split_says_how_to_turn_it_off(tokenizer):
         ws.run_warm_start(model, tokenizer, conf)
 
 
+def test_fewer_steps_than_the_first_check_are_a_fixed_count(tokenizer):
+    conf = _conf("data=embedded", "model.warm_start_steps=4", "model.warm_start_min_steps=300")  # no split needed
+    result = ws.run_warm_start(load_model(conf.model, conf.seed, tokenizer=tokenizer), tokenizer, conf)
+    assert (result.steps, result.target, result.reached, result.checks) == (4, None, None, ())
+
+
 def test_init_seed_fixes_the_base_model_while_seed_still_varies(tokenizer):
     def base(*overrides: str) -> dict[str, torch.Tensor]:
         conf = _conf("data=embedded", "model.warm_start_target=null", "model.warm_start_steps=3", *overrides)
