@@ -182,7 +182,7 @@ def _validation_check(
         ) from None
     assert_no_test_leak(train, tasks)
     view = greedy_view(conf, split)
-    generator = HFGenerator(model, tokenizer, conf.eval.batch_size, desc="warm start check")
+    generator = HFGenerator(model, tokenizer, conf.eval.batch_size, desc="warm start check", progress=False)
 
     def check(step: int) -> bool:
         with tempfile.TemporaryDirectory(prefix="warm-start-check-") as scratch:  # rows nobody reads again

@@ -62,11 +62,13 @@ class HFGenerator(Generator):
 
     name = "hf"
 
-    def __init__(self, model: Any, tokenizer: Any, batch_size: int = 16, desc: str = "generate") -> None:
+    def __init__(self, model: Any, tokenizer: Any, batch_size: int = 16, desc: str = "generate",
+                 progress: bool = True) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.batch_size = batch_size
         self.desc = desc
+        self.progress = progress  # False for frequent internal checks (the warm start's), whose bars would flood the log
 
     def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[list[Completion]]:
         import torch  # lazy: keeps torch out of `import rlvr_sweeps.evaluate` (the report, --cfg job)
@@ -82,7 +84,7 @@ class HFGenerator(Generator):
             tok.pad_token = tok.eos_token
         model.eval()
         try:
-            with torch.inference_mode(), tqdm(total=len(rows), desc=self.desc, unit="completion") as bar:
+            with torch.inference_mode(), tqdm(total=len(rows), desc=self.desc, unit="completion", disable=not self.progress) as bar:
                 for b, start in enumerate(range(0, len(rows), self.batch_size)):
                     batch = rows[start : start + self.batch_size]
                     torch.manual_seed(sampling.seed * 1_000_003 + b)
