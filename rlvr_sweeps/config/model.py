@@ -75,6 +75,12 @@ class ModelConfig:
         default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
     )
 
+    @property
+    def warm_start_targeted(self) -> bool:
+        """The warm start stops on validation checks: a target is set and at least one check can run
+        (warm_start_steps below warm_start_min_steps is a fixed step count)."""
+        return self.warm_start_target is not None and self.warm_start_steps >= self.warm_start_min_steps
+
     def __post_init__(self) -> None:
         if self.kind == ModelKind.hf and self.init == ModelInit.pretrained and not self.path:
             raise ValueError(f"model '{self.name}': init=pretrained needs model.path (hub id or local dir)")

@@ -164,13 +164,13 @@ def _validation_check(
     model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, conf: Config, train: list[Task],
     trail: list[tuple[int, float]],
 ) -> Callable[[int], bool] | None:
-    """None without a target (or with fewer steps than warm_start_min_steps); else `check(step)`: greedy pass@1 of the model as it is now on the
-    validation split, by the reported evaluation's own code (prompts, extraction, sandbox), appended
+    """None unless `model.warm_start_targeted`; else `check(step)`: greedy pass@1 of the model as
+    it is now on the validation split, by the reported evaluation's own code (prompts, extraction, sandbox), appended
     to `trail`; True once it reaches the target. Always the HF generator: the weights change every
     step, an engine built per check (eval.backend=vllm) would cost more than the steps."""
+    if not conf.model.warm_start_targeted:
+        return None
     target = conf.model.warm_start_target
-    if target is None or conf.model.warm_start_steps < conf.model.warm_start_min_steps:
-        return None  # no target, or no check could run: a fixed step count
     split = conf.eval.during.split
     try:
         tasks = load_tasks(conf.data, split)
@@ -212,7 +212,7 @@ def run_warm_start(
     held_out = load_tasks(conf.data, conf.data.eval_split) if eval_tasks is None else eval_tasks
     assert_no_test_leak(train, held_out)
     examples = [example_ids(t, tokenizer, model_cfg, conf.data) for t in train]
-    stop_rule = None if model_cfg.warm_start_target is None or model_cfg.warm_start_steps < model_cfg.warm_start_min_steps else [
+    stop_rule = None if not model_cfg.warm_start_targeted else [
         conf.eval.during.split, asdict(conf.data), conf.eval.max_new_tokens, conf.eval.stop_at_code_end, conf.sandbox.timeout_s]
     key = cache_key(model_cfg, conf.base_seed, len(tokenizer), examples, stop_rule)
     if key in _CACHE:
