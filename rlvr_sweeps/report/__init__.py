@@ -34,7 +34,7 @@ from rlvr_sweeps.sweep.cell import Cell, CellStatus, gather_cells
 from .aggregate import build_results, configurations
 from .contrasts import build_contrasts
 from .flags import FlagThresholds, evaluate_flags
-from .load import CellData
+from .load import LABELS, CellData, Estimate
 from .render import to_csv, to_latex, to_markdown
 from .table import build_table
 
@@ -49,6 +49,7 @@ _OPTIONAL = (("rlvr_sweeps.report.figures", "write_figures"), ("rlvr_sweeps.repo
 class ReportOptions:
     reference: dict[str, str] = field(default_factory=dict)  # group -> reference option of contrasts
     correction: str = "holm"  # holm | bh
+    estimate: Estimate = Estimate.greedy  # per-problem pass rates of the contrasts: greedy | sampled
     thresholds: FlagThresholds = field(default_factory=FlagThresholds)
     extras: bool = True  # call the figure/HTML writers
 
@@ -115,8 +116,9 @@ def build_report(dirs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathL
     results = build_results(keys, confs)
     if len(results):
         results["flags"] = [", ".join(e["raised"]) for e in flags["configurations"]]
-    contrasts = build_contrasts(keys, confs, options.reference, options.correction)
-    loaded = {id(d.cell): [d.evals[k].passed if k in d.evals else {} for k in ("base", "trained")] for d in data}
+    contrasts = build_contrasts(keys, confs, options.reference, options.correction, options.estimate)
+    loaded = {id(d.cell): {e: [d.evals[k].pass_rates(e) if k in d.evals else {} for k in LABELS] for e in Estimate}
+              for d in data}
     table = build_table(cells, lambda cell: loaded.get(id(cell)))
     files = [
         write_text_atomic(out / f"{RESULTS}.md", to_markdown(results)),

@@ -11,6 +11,7 @@ import sys
 
 from rlvr_sweeps.report import ReportOptions, write_report
 from rlvr_sweeps.report.flags import FlagThresholds
+from rlvr_sweeps.report.load import Estimate
 from rlvr_sweeps.report.wandb_report import DashboardError, create_dashboard, require_online, sweep_dashboard
 
 
@@ -23,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="reference option of a group's contrasts (default: the first listed), e.g. reward=unit")
     parser.add_argument("--correction", choices=["holm", "bh"], default="holm",
                         help="multiplicity correction across the contrasts: Holm (family-wise) or Benjamini-Hochberg")
+    parser.add_argument("--estimate", choices=[e.value for e in Estimate], default=Estimate.greedy.value,
+                        help="per-problem pass@1 the contrasts compare: greedy, or sampled (needs eval.n_samples > 0; "
+                             "tighter, but it also rises when RL only sharpens the distribution)")
     parser.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
                         help="a flag threshold, e.g. length_ratio=0.4 (see rlvr_sweeps/report/flags.py)")
     parser.add_argument("--no-extras", action="store_true", help="tables and flags only (no figures/HTML)")
@@ -45,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         reference = dict(item.split("=", 1) for item in args.reference)
         if any("=" not in item for item in args.reference):
             raise ValueError("--reference takes GROUP=OPTION, e.g. reward=unit")
-        options = ReportOptions(reference=reference, correction=args.correction,
+        options = ReportOptions(reference=reference, correction=args.correction, estimate=Estimate(args.estimate),
                                 thresholds=FlagThresholds.parse(args.threshold), extras=not args.no_extras)
         write_report(args.sweep_dirs, args.out, quiet=args.quiet, options=options)
     except (FileNotFoundError, ValueError) as e:

@@ -3,7 +3,10 @@
 
 Δpp's 95 % CI comes from the hierarchical bootstrap of `stats.bootstrap_stats` over the per-seed,
 per-problem differences trained − base (resample seeds, then problems); with one seed it falls back
-to the paired problem bootstrap and the `ci_method` column says so. Everything else is the mean
+to the paired problem bootstrap and the `ci_method` column says so. The `delta_*` columns read the
+greedy completions; when the cells sampled (eval.n_samples > 0) the `sampled_*` columns give the
+same analysis of the per-problem sampled pass rates (`load.Estimate`: tighter intervals, but a
+sampled gain that greedy does not show is sharpening, not new correct programs). Everything else is the mean
 over the configuration's ok seeds of what each cell's evaluation recorded; a metric no seed
 recorded (an older record, sampling off, no MBPP+) is left empty.
 """
@@ -11,13 +14,13 @@ recorded (an older record, sampling off, no MBPP+) is left empty.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .load import CellData
+from .load import CellData, Estimate
 from .stats import bootstrap_stats, common_tasks, percentile_ci, task_matrix
 from .table import error_text, swept_keys
 
@@ -33,15 +36,15 @@ class Configuration:
 
     choices: dict[str, str]  # the swept choices other than seed
     cells: list[CellData]
-    delta: dict[str, Any] | None = None  # seed_delta's result, once computed
+    delta: dict[Estimate, dict[str, Any]] = field(default_factory=dict)  # seed_delta's results, once computed
 
     @property
     def ok(self) -> list[CellData]:
         return [c for c in self.cells if c.cell.status.value == "ok"]
 
-    @property
-    def paired(self) -> list[CellData]:
-        return [c for c in self.ok if "base" in c.evals and "trained" in c.evals]
+    def paired(self, estimate: Estimate = Estimate.greedy) -> list[CellData]:
+        """The ok cells with both evaluations (and, for the sampled estimate, sampled rows in both)."""
+        return [c for c in self.ok if all(k in c.evals and c.evals[k].pass_rates(estimate) for k in ("base", "trained"))]
 
     @property
     def name(self) -> str:
@@ -75,19 +78,20 @@ def _status(conf: Configuration) -> str:
     return "partial: " + ", ".join(f"{n} {s}" for s, n in counts.most_common())
 
 
-def seed_delta(conf: Configuration) -> dict[str, Any]:
+def seed_delta(conf: Configuration, estimate: Estimate = Estimate.greedy) -> dict[str, Any]:
     """Δpp trained − base over seeds and problems, its CI and how it was computed (computed once
-    per configuration: the table and the flags both read it)."""
-    if conf.delta is None:
-        conf.delta = _seed_delta(conf)
-    return conf.delta
+    per configuration and estimate: the table and the flags both read it)."""
+    if estimate not in conf.delta:
+        conf.delta[estimate] = _seed_delta(conf, estimate)
+    return conf.delta[estimate]
 
 
-def _seed_delta(conf: Configuration) -> dict[str, Any]:
-    paired = conf.paired
+def _seed_delta(conf: Configuration, estimate: Estimate) -> dict[str, Any]:
+    paired = conf.paired(estimate)
     if not paired:
         return {}
-    runs_b, runs_t = [c.evals["base"].passed for c in paired], [c.evals["trained"].passed for c in paired]
+    runs_b = [c.evals["base"].pass_rates(estimate) for c in paired]
+    runs_t = [c.evals["trained"].pass_rates(estimate) for c in paired]
     tasks = common_tasks([*runs_b, *runs_t], f"{conf.name}: base vs trained")
     if not tasks:
         return {}
@@ -102,6 +106,8 @@ def _seed_delta(conf: Configuration) -> dict[str, Any]:
         "delta_min": float(per_seed.min()),
         "delta_max": float(per_seed.max()),
         "n_tasks": len(tasks),
+        "base": 100 * float(task_matrix(runs_b, tasks).mean()),
+        "trained": 100 * float(task_matrix(runs_t, tasks).mean()),
     }
 
 
@@ -136,7 +142,7 @@ def _passk(confs: list[Configuration]) -> list[str]:
 def results_row(conf: Configuration, ruff: list[str], passk: list[str]) -> dict[str, Any]:
     trained_seeds = [100 * v for c in conf.ok if isinstance(v := c.scalars("trained").get("eval/pass@1"), int | float)]
     len_base, len_trained = _scalar(conf, "base", "eval/length/mean"), _scalar(conf, "trained", "eval/length/mean")
-    delta = seed_delta(conf)
+    delta, sampled = seed_delta(conf), seed_delta(conf, Estimate.sampled)
     base = _scalar(conf, "base", "eval/pass@1", 100)
     trained = _scalar(conf, "trained", "eval/pass@1", 100)
     row: dict[str, Any] = {
@@ -153,6 +159,11 @@ def results_row(conf: Configuration, ruff: list[str], passk: list[str]) -> dict[
         "ci_method": delta.get("ci_method"),
         "delta_min": delta.get("delta_min"),
         "delta_max": delta.get("delta_max"),
+        "sampled_base_pass@1": sampled.get("base"),
+        "sampled_trained_pass@1": sampled.get("trained", _scalar(conf, "trained", "eval/sampled/pass@1", 100)),
+        "sampled_delta_pp": sampled.get("delta_pp"),
+        "sampled_ci95_low": sampled.get("delta_ci95_low"),
+        "sampled_ci95_high": sampled.get("delta_ci95_high"),
         "len_base": len_base,
         "len_trained": len_trained,
         "len_change_%": 100 * (len_trained / len_base - 1) if len_base and len_trained is not None else None,
@@ -161,7 +172,6 @@ def results_row(conf: Configuration, ruff: list[str], passk: list[str]) -> dict[
         "truncated_%": _scalar(conf, "trained", "eval/length/truncated_share", 100),
         "lint_clean_%": _scalar(conf, "trained", "eval/ruff/clean_share", 100),
         **{f"ruff_{cls}_per_completion": _scalar(conf, "trained", f"eval/ruff/{cls}_per_completion") for cls in ruff},
-        "sampled_pass@1": _scalar(conf, "trained", "eval/sampled/pass@1", 100),
         **{k: _scalar(conf, "trained", f"eval/{k}", 100) for k in passk},
         "plus_base_pass@1": _scalar(conf, "base", "eval/plus/pass@1", 100),
         "plus_trained_pass@1": _scalar(conf, "trained", "eval/plus/pass@1", 100),
@@ -176,4 +186,5 @@ def build_results(keys: list[str], confs: list[Configuration]) -> pd.DataFrame:
     ruff, passk = _ruff_classes(confs), _passk(confs)
     rows = [results_row(conf, ruff, passk) for conf in confs]
     columns = list(rows[0]) if rows else [*keys, "status", "n_seeds"]
-    return pd.DataFrame(rows, columns=columns)
+    unsampled = [c for c in columns if c.startswith("sampled_") and all(r[c] is None for r in rows)]
+    return pd.DataFrame(rows, columns=[c for c in columns if c not in unsampled])  # no sampling: no empty columns

@@ -10,6 +10,8 @@ side's seeds independently: column `seed_pairing`), a Wilcoxon signed-rank p ove
 the per-problem differences, and that p adjusted across the whole family of rows (Holm by
 default, Benjamini-Hochberg as an option). The pooled row averages the per-combination
 differences, so each combination weighs the same; it is only written when there are several.
+The per-problem pass rates are the greedy ones unless the report is asked for the sampled
+estimate (`--estimate sampled`, column `estimate`; `load.Estimate`).
 """
 
 from __future__ import annotations
@@ -20,21 +22,23 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import SEED_KEY, Configuration
+from .load import Estimate
 from .stats import adjust, bootstrap_stats, common_tasks, paired_test_p, percentile_ci, task_matrix
 
 POOLED = "*"  # the value of a fixed-choice column in a pooled row
 MINUS = "−"
 
 
-def _trained_by_seed(conf: Configuration) -> dict[str, dict[str, float]]:
-    """The trained model's per-task outcomes of each ok seed, keyed by the seed."""
-    return {c.cell.params.get(SEED_KEY, ""): c.evals["trained"].passed for c in conf.ok if "trained" in c.evals}
+def _trained_by_seed(conf: Configuration, estimate: Estimate) -> dict[str, dict[str, float]]:
+    """The trained model's per-task outcomes of each ok seed that has them, keyed by the seed."""
+    return {c.cell.params.get(SEED_KEY, ""): rates for c in conf.ok if "trained" in c.evals
+            and (rates := c.evals["trained"].pass_rates(estimate))}
 
 
 def _row(group: str, option: str, reference: str, fixed: dict[str, str],
-         pairs: list[tuple[Configuration, Configuration]]) -> dict[str, Any] | None:
+         pairs: list[tuple[Configuration, Configuration]], estimate: Estimate) -> dict[str, Any] | None:
     """One contrast over one or several (option, reference) configuration pairs."""
-    runs = [(_trained_by_seed(a), _trained_by_seed(r)) for a, r in pairs]
+    runs = [(_trained_by_seed(a, estimate), _trained_by_seed(r, estimate)) for a, r in pairs]
     runs = [(a, r) for a, r in runs if a and r]
     if not runs:
         return None
@@ -68,12 +72,13 @@ def _row(group: str, option: str, reference: str, fixed: dict[str, str],
         "n_seeds": min(min(len(a), len(r)) for a, r in runs),
         "n_pairs": len(runs),
         "seed_pairing": "paired" if all(paired) else "independent" if not any(paired) else "mixed",
+        "estimate": estimate.value,
     }
 
 
 def build_contrasts(keys: list[str], confs: list[Configuration], reference: dict[str, str] | None = None,
-                    correction: str = "holm") -> pd.DataFrame:
-    reference = reference or {}
+                    correction: str = "holm", estimate: Estimate = Estimate.greedy) -> pd.DataFrame:
+    reference, estimate = reference or {}, Estimate(estimate)
     rows: list[dict[str, Any]] = []
     for group in keys:
         options = list(dict.fromkeys(c.choices[group] for c in confs if c.choices.get(group) is not None))
@@ -90,15 +95,16 @@ def build_contrasts(keys: list[str], confs: list[Configuration], reference: dict
             pairs = [(fixed, sides[option], sides[ref]) for fixed, sides in by_fixed.items()
                      if option in sides and ref in sides]
             for fixed, a, r in pairs:
-                row = _row(group, option, ref, dict(zip(others, fixed, strict=True)), [(a, r)])
+                row = _row(group, option, ref, dict(zip(others, fixed, strict=True)), [(a, r)], estimate)
                 rows += [row] if row else []
             if len(pairs) > 1:
-                row = _row(group, option, ref, dict.fromkeys(others, POOLED), [(a, r) for _, a, r in pairs])
+                row = _row(group, option, ref, dict.fromkeys(others, POOLED), [(a, r) for _, a, r in pairs], estimate)
                 rows += [row] if row else []
     column = f"p_{correction}"
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=["contrast", "group", "option", "reference", *keys, "delta_pp", "ci95_low",
-                                     "ci95_high", "p", column, "n_tasks", "n_seeds", "n_pairs", "seed_pairing"])
+                                     "ci95_high", "p", column, "n_tasks", "n_seeds", "n_pairs", "seed_pairing",
+                                     "estimate"])
     frame.insert(list(frame.columns).index("p") + 1, column, adjust(list(frame["p"]), correction))
     return frame

@@ -1,5 +1,5 @@
-"""What the report reads of a cell, loaded once: greedy per-problem outcomes of each evaluation and
-the training curve. Result files only (no torch, no data sets): problems.jsonl and metrics.jsonl.
+"""What the report reads of a cell, loaded once: per-problem outcomes of each evaluation (greedy,
+and the sampled pass rate when eval.n_samples > 0) and the training curve. Result files only (no torch, no data sets): problems.jsonl and metrics.jsonl.
 
 Why a separate loader: the tables, contrasts, flags and figures all need the same per-problem
 data, and reading a 500-problem JSONL per evaluation once per cell keeps a 72-cell report within
@@ -9,30 +9,52 @@ seconds. The greedy rows themselves are kept (`rows`) for the figures, which dra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from rlvr_sweeps.results import read_jsonl
 from rlvr_sweeps.sweep.cell import Cell, CellStatus, metrics_path, problems_path
 
+from .stats import per_task_pass
+
 LABELS = ("base", "trained")
 FENCE = "```"
 
 
+class Estimate(StrEnum):
+    """Which per-problem pass@1 a paired comparison reads.
+
+    greedy: the one deterministic completion per task (0 or 1), the study's number and immune to
+    sharpening. sampled: the mean over the eval.n_samples completions sampled at eval.temperature
+    (a rate in [0, 1]), an estimate of the policy's expected pass@1 whose paired intervals are
+    tighter (a task that improves a little counts a little); but RL that merely lowers the entropy
+    raises it where greedy does not move, so a sampled gain without a greedy one is sharpening."""
+
+    greedy = "greedy"
+    sampled = "sampled"
+
+
 @dataclass
 class Outcomes:
-    """Greedy outcomes of one evaluation, keyed by task id (one row per task)."""
+    """Outcomes of one evaluation, keyed by task id: greedy (one row per task) and, when it sampled,
+    each task's sampled pass rate."""
 
     passed: dict[str, float] = field(default_factory=dict)
     n_tokens: dict[str, float] = field(default_factory=dict)
     plus_passed: dict[str, float] = field(default_factory=dict)  # MBPP+ only
     fenced: dict[str, bool] = field(default_factory=dict)  # the completion holds a ``` block
     passing_programs: list[str] = field(default_factory=list)  # completions that passed, for hard_coding
+    sampled: dict[str, float] = field(default_factory=dict)  # share of the task's sampled completions that passed
+
+    def pass_rates(self, estimate: Estimate) -> dict[str, float]:
+        return self.sampled if estimate == Estimate.sampled else self.passed
 
     @classmethod
     def read(cls, rows: Any) -> Outcomes:
-        out = cls()
+        rows = list(rows)
+        out = cls(sampled=per_task_pass(rows, Estimate.sampled))
         for r in rows:
-            if r.get("mode", "greedy") != "greedy" or "task_id" not in r or "passed" not in r:
+            if r.get("mode", "greedy") != Estimate.greedy or "task_id" not in r or "passed" not in r:
                 continue
             task = str(r["task_id"])
             out.passed[task] = float(bool(r["passed"]))
@@ -64,10 +86,10 @@ class CellData:
     def read(cls, cell: Cell) -> CellData:
         if cell.status is not CellStatus.OK or cell.job_dir is None:
             return cls(cell, {}, [])
-        rows = {label: greedy_rows(read_jsonl(problems_path(cell.job_dir, label))) for label in LABELS}
-        evals = {label: Outcomes.read(rows[label]) for label in LABELS}
+        every = {label: list(read_jsonl(problems_path(cell.job_dir, label))) for label in LABELS}
+        evals = {label: Outcomes.read(every[label]) for label in LABELS}
         return cls(cell, {k: v for k, v in evals.items() if v.passed}, list(read_jsonl(metrics_path(cell.job_dir))),
-                   rows)
+                   {label: greedy_rows(rows) for label, rows in every.items()})
 
     def scalars(self, label: str) -> dict[str, Any]:
         return self.cell.record.eval.label(label) if self.cell.record else {}

@@ -36,7 +36,7 @@ def _format_of(column: str) -> str | None:
     shares and pass rates in % with one decimal, p-values with three)."""
     if column in _FORMATS:
         return _FORMATS[column]
-    if column.startswith(("delta", "ci95_")) or column.endswith("_pp"):
+    if column.startswith(("delta", "ci95_", "sampled_ci95_")) or column.endswith("_pp"):
         return "{:+.1f}"
     if column.startswith("p_") or column == "p":
         return "{:.3f}"
@@ -60,7 +60,7 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Formatted text version for humans (CI merged into one column)."""
     out = frame.drop(columns=[c for c in _TEXT_ONLY if c in frame.columns])
     text = pd.DataFrame({c: [_fmt(c, v) for v in out[c]] for c in out.columns}, index=out.index)
-    for prefix in ("delta_ci95", "ci95"):
+    for prefix in ("delta_ci95", "sampled_ci95", "ci95"):
         low, high = f"{prefix}_low", f"{prefix}_high"
         if {low, high} <= set(text.columns):
             ci = [f"[{lo}, {hi}]" if lo else "" for lo, hi in zip(text[low], text[high], strict=True)]

@@ -22,10 +22,11 @@ SEED = 0  # fixed: rebuilding the report gives the same interval
 
 
 def per_task_pass(rows: Iterable[Mapping[str, Any]], mode: str = "greedy") -> dict[str, float]:
-    """Mean of `passed` per task over the rows of one decoding mode (greedy: one row per task)."""
+    """Mean of `passed` per task over the rows of one decoding mode (greedy: one row per task;
+    a row without a mode is greedy, as older files wrote them)."""
     by_task: dict[str, list[bool]] = defaultdict(list)
     for r in rows:
-        if r.get("mode", mode) == mode and "task_id" in r and "passed" in r:
+        if r.get("mode", "greedy") == mode and "task_id" in r and "passed" in r:
             by_task[str(r["task_id"])].append(bool(r["passed"]))
     return {t: sum(v) / len(v) for t, v in by_task.items()}
 

@@ -1,7 +1,8 @@
 """The comparison table of a sweep: one row per grid cell, the swept choices, then key metrics.
 
 Numbers come from each cell's final.json; Δpp's 95 % CI and McNemar's p are recomputed from the
-per-problem files (eval/<label>/problems.jsonl) when both exist. pass@1, shares and Δ are in
+per-problem files (eval/<label>/problems.jsonl) when both exist, and when the cell sampled
+(eval.n_samples > 0) the sampled estimate's Δ and CI too (`load.Estimate`). pass@1, shares and Δ are in
 percent / percentage points. Failed, running, interrupted and missing cells keep their row with
 the status (and the error for failed ones) and empty metrics.
 """
@@ -16,7 +17,10 @@ import pandas as pd
 from rlvr_sweeps.results import read_jsonl
 from rlvr_sweeps.sweep.cell import Cell, problems_path
 
+from .load import Estimate
 from .stats import paired_delta, per_task_pass
+
+Runs = dict[Estimate, list[dict[str, float]]]  # estimate -> [base, trained] pass rate per task
 
 TOP_ERRORS = 3  # error types shown per cell (besides pass)
 _ERROR_TEXT = 80  # characters of a failed cell's error kept in the table
@@ -56,14 +60,15 @@ def error_text(cell: Cell) -> str | None:
     return text if len(text) <= _ERROR_TEXT else text[: _ERROR_TEXT - 1] + "…"
 
 
-def paired(cell: Cell, runs: list[dict[str, float]] | None = None) -> dict[str, float] | None:
-    """The cell's paired base→trained statistics from its per-problem files (or `runs`, the
-    greedy pass per task of base and trained when the caller already read them)."""
+def paired(cell: Cell, runs: Runs | None = None) -> dict[Estimate, dict[str, float]]:
+    """The cell's paired base→trained statistics per estimate from its per-problem files (or
+    `runs`, when the caller already read them); an estimate the files lack is left out."""
     if runs is None:
         if cell.job_dir is None:
-            return None
-        runs = [per_task_pass(read_jsonl(problems_path(cell.job_dir, label))) for label in ("base", "trained")]
-    return paired_delta(*runs) if all(runs) else None
+            return {}
+        rows = [list(read_jsonl(problems_path(cell.job_dir, label))) for label in ("base", "trained")]
+        runs = {e: [per_task_pass(r, e) for r in rows] for e in Estimate}
+    return {e: stats for e, pair in runs.items() if all(pair) and (stats := paired_delta(*pair))}
 
 
 # Metric columns: name -> value of a cell (None = empty). Order is the table's order.
@@ -83,8 +88,13 @@ METRICS: dict[str, Callable[[Cell], Any]] = {
     "minutes": lambda c: ((c.record.timings.get("total_s") or 0) / 60 or None) if c.record else None,
     "error": error_text,
 }
-# Inserted after delta_pp when per-problem files allow a paired analysis.
-PAIRED = {"delta_ci95_low": "ci_low_pp", "delta_ci95_high": "ci_high_pp", "mcnemar_p": "mcnemar_p"}
+# Inserted after delta_pp when per-problem files allow a paired analysis, per estimate (McNemar's
+# test is for 0/1 outcomes: greedy only).
+PAIRED = {
+    Estimate.greedy: {"delta_ci95_low": "ci_low_pp", "delta_ci95_high": "ci_high_pp", "mcnemar_p": "mcnemar_p"},
+    Estimate.sampled: {"sampled_delta_pp": "delta_pp", "sampled_ci95_low": "ci_low_pp",
+                       "sampled_ci95_high": "ci_high_pp"},
+}
 
 
 def swept_keys(cells: list[Cell]) -> list[str]:
@@ -103,22 +113,23 @@ def swept_keys(cells: list[Cell]) -> list[str]:
     return [o.partition("=")[0].lstrip("+~") for o in cells[0].overrides]
 
 
-def build_table(cells: list[Cell], runs: Callable[[Cell], list[dict[str, float]] | None] | None = None) -> pd.DataFrame:
+def build_table(cells: list[Cell], runs: Callable[[Cell], Runs | None] | None = None) -> pd.DataFrame:
     """One row per cell; `runs(cell)` may supply its already-read base/trained pass per task."""
     keys = swept_keys(cells)
     rows = []
     for cell in cells:
         row: dict[str, Any] = {k: cell.params.get(k) for k in keys}
-        stats = paired(cell, runs(cell) if runs else None) if cell.status == "ok" else None
+        stats = paired(cell, runs(cell) if runs else None) if cell.status == "ok" else {}
         for name, get in METRICS.items():
             row[name] = get(cell)
-            if name == "delta_pp" and stats:
-                row.update({col: stats[key] for col, key in PAIRED.items()})
+            if name == "delta_pp":
+                for estimate, found in stats.items():
+                    row.update({col: found[key] for col, key in PAIRED[estimate].items()})
         row["job_dir"] = str(cell.job_dir) if cell.job_dir else None
         rows.append(row)
     columns = [*keys, *METRICS]
     at = columns.index("delta_pp") + 1
-    if any(col in r for r in rows for col in PAIRED):
-        columns[at:at] = list(PAIRED)
+    inserted = [col for estimate in Estimate for col in PAIRED[estimate] if any(col in r for r in rows)]
+    columns[at:at] = inserted
     frame = pd.DataFrame(rows, columns=[*columns, "job_dir"])
     return frame.dropna(axis=1, how="all")  # e.g. no pass@1 columns when evaluation was off

@@ -51,4 +51,11 @@ def test_tiny_qwen3_generates_and_the_eval_writes_its_files(tmp_path, make_conf)
     sampled = Sampling(n=2, greedy=False, temperature=1.0, top_p=1.0, max_new_tokens=8, seed=3)
     first, second = gen.generate(reqs, sampled), gen.generate(reqs, sampled)
     assert [[c.text for c in s] for s in first] == [[c.text for c in s] for s in second]
+    # eval.batch_size counts prompts: one generate() call holds batch_size prompts with their n rows each
+    calls = []
+    counting = HFGenerator(gen.model, tok, batch_size=2, progress=False)
+    inner = counting._generate_batch
+    counting._generate_batch = lambda prompts, *a, **k: calls.append(len(prompts)) or inner(prompts, *a, **k)
+    counting.generate(reqs, Sampling(n=3, greedy=False, temperature=1.0, top_p=1.0, max_new_tokens=4, seed=3))
+    assert calls == [6, 3]
     assert tok.padding_side == "left" and gen.model.training == was_training  # the trainer's mode is restored

@@ -22,6 +22,7 @@ from rlvr_sweeps.sweep.cell import EVAL, EvalResults, FinalRecord, metrics_path
 
 MAX_NEW_TOKENS = 256
 TASKS = [f"task{i:02d}" for i in range(40)]
+N_SAMPLES = 4  # sampled rows per task of an Eval with `sampled`
 UNFENCED = HONEST.strip("`").removeprefix("python\n")
 
 
@@ -37,8 +38,23 @@ class Eval:
     lint_errors: int = 1  # Ruff `error` issues of every completion with code
     plus_failing: Sequence[str] | None = None  # MBPP+: passing tasks that fail the plus tests
     tasks: Sequence[str] = tuple(TASKS)
+    sampled: Mapping[str, int] = field(default_factory=dict)  # task -> passing samples of N_SAMPLES ({} = no sampling)
 
     def rows(self) -> list[ProblemRow]:
+        return self.greedy_rows() + self.sampled_rows()
+
+    def sampled_rows(self) -> list[ProblemRow]:
+        """N_SAMPLES rows per task when `sampled` is given: the first `sampled[task]` pass."""
+        if not self.sampled:
+            return []
+        return [ProblemRow(
+            task_id=task, mode="sampled", sample=k, passed=k < self.sampled.get(task, 0),
+            status="pass" if k < self.sampled.get(task, 0) else "AssertionError",
+            error_type="pass" if k < self.sampled.get(task, 0) else "AssertionError", error=None, tests_passed=0,
+            tests_total=3, n_tokens=self.length, truncated=False, has_code=True, lint={"error": 0, "warning": 0},
+            completion=self.completion) for task in self.tasks for k in range(N_SAMPLES)]
+
+    def greedy_rows(self) -> list[ProblemRow]:
         rows = []
         for i, task in enumerate(self.tasks):
             empty = task in self.no_code
@@ -115,4 +131,4 @@ def write_sweep(sweep: Path, cells: dict[tuple[tuple[str, str], ...], CellSpec])
     return sweep
 
 
-__all__ = ["LOOKUP", "TASKS", "UNFENCED", "CellSpec", "Curve", "Eval", "first", "write_cell", "write_sweep"]
+__all__ = ["LOOKUP", "N_SAMPLES", "TASKS", "UNFENCED", "CellSpec", "Curve", "Eval", "first", "write_cell", "write_sweep"]

@@ -3,7 +3,9 @@ and a stop at EOS or at the fence that closes the completion's answer block (the
 ``rlvr_sweeps.extract``: what follows it is never judged).
 
 Rows are sorted by prompt length before batching (less padding, same results: a row's tokens
-do not depend on its batch neighbours under greedy decoding; sampling is seeded per batch).
+do not depend on its batch neighbours under greedy decoding; sampling is seeded per batch). A
+call holds ``batch_size`` prompts with all their ``n`` rows (eval.batch_size counts prompts):
+with n = 4 samples that is 4x fewer calls and about a fifth less time on the tiny CPU model.
 """
 
 from __future__ import annotations
@@ -85,8 +87,9 @@ class HFGenerator(Generator):
         model.eval()
         try:
             with torch.inference_mode(), tqdm(total=len(rows), desc=self.desc, unit="completion", disable=not self.progress) as bar:
-                for b, start in enumerate(range(0, len(rows), self.batch_size)):
-                    batch = rows[start : start + self.batch_size]
+                per_call = self.batch_size * sampling.n  # batch_size prompts, each with its n rows
+                for b, start in enumerate(range(0, len(rows), per_call)):
+                    batch = rows[start : start + per_call]
                     torch.manual_seed(sampling.seed * 1_000_003 + b)
                     texts = [requests[i].prompt for i, _ in batch]
                     eps = [task_entry_point(requests[i].task) for i, _ in batch]
