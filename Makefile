@@ -39,8 +39,12 @@ test-fast: $(STAMP) ## Run the tests not marked slow
 test-learning: $(STAMP) ## Only the learning test (part of make test): unit reward vs its negation on the default profile, ~3 min
 	$(PY) -m pytest -q -rs tests/learning
 
-sweep: $(STAMP) ## The card command on the default profile (arith, tiny Qwen3): 3 rewards x 2 algos = 6 LoRA jobs
-	$(PY) -m rlvr_sweeps -m reward=unit,ruff,combined algo=grpo,gspo
+# Cells side by side, one per core (launch/hydra/launcher/parallel.yaml): a tiny CPU cell uses one
+# thread, so on 2 cores this halves the sweep. LAUNCHER= runs them one after the other in one process.
+LAUNCHER ?= hydra/launcher=parallel
+ARGS ?=
+sweep: $(STAMP) ## The card command on the default profile (arith, tiny Qwen3): 3 rewards x 2 algos = 6 LoRA jobs; more overrides: ARGS="seed=1"
+	$(PY) -m rlvr_sweeps -m reward=unit,ruff,combined algo=grpo,gspo $(LAUNCHER) $(ARGS)
 
 smoke: $(STAMP) ## One tiny job end to end (+experiment=smoke)
 	$(PY) -m rlvr_sweeps +experiment=smoke

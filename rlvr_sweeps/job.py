@@ -42,7 +42,7 @@ from rlvr_sweeps.config import Config
 from rlvr_sweeps.config.eval import EvalBackend
 from rlvr_sweeps.config.model import ModelKind
 from rlvr_sweeps.data import assert_no_test_leak, drop_content_leaks, load_tasks
-from rlvr_sweeps.evaluate import evaluate_policy, job_generators
+from rlvr_sweeps.evaluate import evaluate_base, evaluate_policy, job_generators
 from rlvr_sweeps.evaluate.records import problems_table_rows
 from rlvr_sweeps.evaluate.shard import Shard, current_shard
 from rlvr_sweeps.logger import RunInfo, RunLogger, labelled, make_logger
@@ -257,7 +257,7 @@ def _train_and_evaluate(
                 logger.log_eval("trained", results["trained"], _table(out, "trained", conf.eval.log_table))
         if conf.eval.enabled and conf.eval.before:
             with policy.disable_adapter():  # the same weights minus the adapter: the base model, exactly
-                results["base"] = evaluate_policy(gens.base, tokenizer, eval_tasks, conf, out, "base", shard)
+                results["base"] = evaluate_base(gens.base, policy, tokenizer, eval_tasks, conf, out, shard)
             if main:
                 logger.log_eval("base", results["base"], _table(out, "base", conf.eval.log_table))
     base, trained = (results.get(k, {}).get("eval/pass@1") for k in ("base", "trained"))

@@ -37,7 +37,7 @@ from rlvr_sweeps.paths import conf_dir
 from rlvr_sweeps.results import append_jsonl
 from rlvr_sweeps.train import grpo_config_kwargs
 
-CARD = ["-m", "reward=unit,ruff,combined", "algo=grpo,gspo"]
+CARD = ["-m", "reward=unit,ruff,combined", "algo=grpo,gspo", "hydra/launcher=parallel"]  # as `make sweep` runs it: cells side by side, one per core
 CARD_TARGET_S = 300.0
 OVERHEAD_TARGET = 0.05
 # The overhead leg trains only (evaluation is the same code in both and would dilute the ratio).

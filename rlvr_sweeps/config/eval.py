@@ -54,7 +54,7 @@ class EvalConfig:
     max_new_tokens: int = 64  # generation budget; truncated share is reported
     batch_size: int = 16  # prompts per generate() call: memory vs speed
     stop_at_code_end: bool = True  # stop a row at the fence closing its first code block: faster, same verdict
-    n_samples: int = 0  # sampled completions per task for pass@k; 0 = greedy pass@1 only
+    n_samples: int = 4  # sampled completions per task (sampled pass@1, pass@k); 0 = greedy pass@1 only
     ks: list[int] = field(default_factory=lambda: [1, 5, 10])  # pass@k reported for k <= n_samples
     temperature: float = 0.8  # for the sampled completions (greedy pass@1 ignores it)
     top_p: float = 0.95  # nucleus for the sampled completions; 1.0 = full distribution
