@@ -6,8 +6,10 @@ them: per-problem pass rates averaged over each side's seeds, paired by task id 
 must be equal), Δpp = mean over problems of option − reference, a hierarchical bootstrap CI
 (problems resampled once for both sides; seeds resampled jointly when both sides ran the same
 seeds, since a seed fixes the warm start and the data order that both sides share, else each
-side's seeds independently: column `seed_pairing`), a Wilcoxon signed-rank p over
-the per-problem differences, and that p adjusted across the whole family of rows (Holm by
+side's seeds independently: column `seed_pairing`), a p-value (column `p_test`: a z-test on that
+same bootstrap's standard error when a side has several seeds, so that the p carries the seeds' variance as the CI
+does; a Wilcoxon signed-rank p over the per-problem differences when both sides have one seed,
+where problems are the only noise), and that p adjusted across the whole family of rows (Holm by
 default, Benjamini-Hochberg as an option). The pooled row averages the per-combination
 differences, so each combination weighs the same; it is only written when there are several.
 The per-problem pass rates are the greedy ones unless the report is asked for the sampled
@@ -23,9 +25,19 @@ import pandas as pd
 
 from .aggregate import SEED_KEY, Configuration
 from .load import Estimate
-from .stats import adjust, bootstrap_stats, common_tasks, paired_test_p, percentile_ci, task_matrix
+from .stats import (
+    adjust,
+    bootstrap_p,
+    bootstrap_stats,
+    common_tasks,
+    paired_test_p,
+    percentile_ci,
+    task_matrix,
+)
 
 POOLED = "*"  # the value of a fixed-choice column in a pooled row
+OWN_COLUMNS = ("contrast", "group", "option", "reference", "delta_pp", "ci95_low", "ci95_high", "p", "p_test",
+               "n_tasks", "n_seeds", "n_pairs", "seed_pairing", "estimate")  # besides the fixed choices and p_<correction>
 MINUS = "−"
 
 
@@ -57,7 +69,9 @@ def _row(group: str, option: str, reference: str, fixed: dict[str, str],
                          1 / len(runs)))
         else:
             arms += [(ma, 1 / len(runs)), (mr, -1 / len(runs))]
-    low, high = percentile_ci(bootstrap_stats(arms))
+    stats = bootstrap_stats(arms)
+    low, high = percentile_ci(stats)
+    several_seeds = max(max(len(a), len(r)) for a, r in runs) > 1
     return {
         "contrast": f"{group}: {option} {MINUS} {reference}",
         "group": group,
@@ -67,7 +81,8 @@ def _row(group: str, option: str, reference: str, fixed: dict[str, str],
         "delta_pp": 100 * float(diffs.mean()),
         "ci95_low": 100 * low,
         "ci95_high": 100 * high,
-        "p": paired_test_p(diffs),
+        "p": bootstrap_p(stats, float(diffs.mean())) if several_seeds else paired_test_p(diffs),
+        "p_test": "bootstrap" if several_seeds else "wilcoxon",
         "n_tasks": len(tasks),
         "n_seeds": min(min(len(a), len(r)) for a, r in runs),
         "n_pairs": len(runs),
@@ -103,8 +118,7 @@ def build_contrasts(keys: list[str], confs: list[Configuration], reference: dict
     column = f"p_{correction}"
     frame = pd.DataFrame(rows)
     if frame.empty:
-        return pd.DataFrame(columns=["contrast", "group", "option", "reference", *keys, "delta_pp", "ci95_low",
-                                     "ci95_high", "p", column, "n_tasks", "n_seeds", "n_pairs", "seed_pairing",
-                                     "estimate"])
+        own = list(OWN_COLUMNS)
+        return pd.DataFrame(columns=[*own[:4], *keys, *own[4:8], column, *own[8:]])
     frame.insert(list(frame.columns).index("p") + 1, column, adjust(list(frame["p"]), correction))
     return frame

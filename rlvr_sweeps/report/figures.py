@@ -33,7 +33,9 @@ import pandas as pd  # noqa: E402
 
 from rlvr_sweeps.sweep.cell import Cell, CellStatus  # noqa: E402
 
+from .contrasts import OWN_COLUMNS  # noqa: E402
 from .load import LABELS, CellData  # noqa: E402
+from .stats import CORRECTIONS  # noqa: E402
 
 FIGURES_DIR = "figures"
 CONTRASTS_CSV = "contrasts.csv"
@@ -322,8 +324,7 @@ def transitions(views: Sequence[CellView], colours: dict[str, Any], path: Path) 
     return _save(fig, path)
 
 
-CONTRAST_COLUMNS = {"contrast", "group", "option", "reference", "delta_pp", "ci95_low", "ci95_high", "p", "p_holm",
-                    "p_bh", "n_tasks", "n_seeds", "n_pairs"}  # rlvr_sweeps.report.contrasts' own columns
+CONTRAST_COLUMNS = {*OWN_COLUMNS, *(f"p_{c}" for c in CORRECTIONS)}  # every column besides the fixed choices
 
 
 def read_contrasts(csv: Path) -> tuple[pd.DataFrame, list[str]]:

@@ -125,6 +125,18 @@ def percentile_ci(stats: np.ndarray, confidence: float = CONFIDENCE) -> tuple[fl
     return float(low), float(high)
 
 
+def bootstrap_p(stats: np.ndarray, estimate: float) -> float:
+    """Two-sided p of "the statistic is 0" from its bootstrap distribution: a z-test with the
+    bootstrap's standard error, so that the p carries every variance the CI resamples (seeds,
+    then problems) and agrees with it (p < 0.05 about when the 95 % CI excludes 0). Not the
+    tail count at 0: that has a floor of 2/(B+1), which Holm over a family of 50 contrasts would
+    lift above 0.05 whatever the data. A distribution with no spread gives 0 (or 1 at 0)."""
+    se = float(np.std(stats))
+    if se == 0:
+        return 1.0 if estimate == 0 else 0.0
+    return math.erfc(abs(estimate) / se / math.sqrt(2))
+
+
 def paired_test_p(diffs: np.ndarray) -> float:
     """Two-sided Wilcoxon signed-rank p of per-problem differences (ties at 0 dropped, as usual);
     1.0 when nothing differs."""

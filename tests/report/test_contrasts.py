@@ -4,12 +4,14 @@ reference option, pairing by task id, the equal-task-set rule, and the multiplic
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from report_cells import TASKS, CellSpec, Eval, first, write_sweep
 
 from rlvr_sweeps.report import ReportOptions, build_report
 from rlvr_sweeps.report.__main__ import main as report_main
+from rlvr_sweeps.report.stats import bootstrap_p, paired_test_p
 
 BASE = Eval(first(4))
 PASSING = {"unit": 20, "ruff": 14, "combined": 28}  # tasks passed (of 40) by the trained model, every seed
@@ -120,3 +122,32 @@ def test_seeds_shared_by_both_sides_are_resampled_together(tmp_path):
     apart = _contrasts(write_sweep(tmp_path / "apart" / "sweep", cells)).loc["reward: ruff − unit"]
     assert apart["seed_pairing"] == "independent" and apart["delta_pp"] == pytest.approx(-10.0)
     assert apart["ci95_low"] < 0 < apart["ci95_high"]
+
+
+def test_p_carries_the_seeds_variance_as_the_ci_does(tmp_path):
+    """ruff beats unit by 20 tasks at seed 0 and trails it by 12 at seed 1. Averaged over seeds, 8
+    tasks favour ruff and none unit, so a per-problem test alone calls it significant (p < 0.01);
+    with two seeds that disagree, the bootstrap p (the CI's own resampling) does not."""
+    passing = {("unit", "0"): 10, ("unit", "1"): 22, ("ruff", "0"): 30, ("ruff", "1"): 10}
+    specs = {key: CellSpec(BASE, Eval(first(n))) for key, n in passing.items()}
+    row = _contrasts(_sweep(tmp_path, passing={"unit": 0, "ruff": 0}, specs=specs)).loc["reward: ruff − unit"]
+    assert row["delta_pp"] == pytest.approx(100 * (40 - 32) / 2 / 40)
+    assert row["ci95_low"] < 0 < row["ci95_high"]
+    assert row["p_test"] == "bootstrap" and row["p"] > 0.2
+    assert paired_test_p(np.array([0.5] * 8 + [0.0] * 32)) < 0.01  # what the per-problem test alone says
+
+
+def test_one_seed_per_side_uses_the_per_problem_test(tmp_path):
+    frame = _contrasts(_sweep(tmp_path, seeds=("0",)))
+    assert (frame["p_test"] == "wilcoxon").all()
+    ruff = frame.loc["reward: ruff − unit"]  # 14 vs 20 tasks: 6 tasks lost, none gained
+    assert ruff["p"] == pytest.approx(paired_test_p(np.array([-1.0] * 6)))
+
+
+def test_bootstrap_p_has_no_resampling_floor():
+    """A tail count at 0 could not go below 2/(B+1) = 0.001 for B = 2000; Holm over 50 contrasts
+    would then make nothing significant. The z-test on the bootstrap's spread has no such floor."""
+    stats = np.random.default_rng(0).normal(0.05, 0.01, size=2000)  # Δ 5 pp, se 1 pp
+    assert bootstrap_p(stats, 0.05) < 1e-5
+    assert bootstrap_p(stats - 0.05, 0.0) == pytest.approx(1.0)
+    assert 0.04 < bootstrap_p(stats - 0.05 + 0.0196, 0.0196) < 0.06  # 1.96 se: p = 0.05

@@ -95,9 +95,22 @@ def test_lint_by_emptiness(tmp_path):
     clean = Eval(first(10), lint_errors=0)
     raised, quiet, _ = _flags(tmp_path, CellSpec(base, empty_but_clean), CellSpec(base, clean))
     assert raised["flags"]["lint_by_emptiness"] == {
-        "raised": True, "evidence": {"lint_clean_change_pp": pytest.approx(100.0), "no_code_stub_change_pp": pytest.approx(50.0)}}
+        "raised": True, "evidence": {"lint_clean_or_empty_change_pp": pytest.approx(100.0),
+                                     "no_code_stub_change_pp": pytest.approx(50.0)}}
     assert quiet["flags"]["lint_by_emptiness"]["raised"] is False  # cleaner code, not emptier answers
     assert quiet["flags"]["lint_by_emptiness"]["evidence"]["no_code_stub_change_pp"] == pytest.approx(0.0)
+
+
+def test_lint_by_emptiness_when_nothing_is_left_to_lint(tmp_path):
+    """The study-form Ruff reward's end state: every answer holds no code, so nothing is linted
+    (`eval/ruff/clean_share` reads 0 % over no coded answers) while a linter finds nothing."""
+    base = Eval(first(10), lint_errors=1)
+    every_answer_empty = Eval((), no_code=TASKS, lint_errors=0)
+    raised, quiet, _ = _flags(tmp_path, CellSpec(base, every_answer_empty), CellSpec(base, base))
+    assert raised["flags"]["lint_by_emptiness"] == {
+        "raised": True, "evidence": {"lint_clean_or_empty_change_pp": pytest.approx(100.0),
+                                     "no_code_stub_change_pp": pytest.approx(100.0)}}
+    assert quiet["flags"]["lint_by_emptiness"]["raised"] is False
 
 
 def test_hard_coding_lookup_tables(tmp_path):
