@@ -10,8 +10,9 @@ base that differs for any reason (another warm start, a restored vLLM merge) is 
 
 What the reuse writes: the cell's own `eval/<label>/` with the same files the first cell wrote (rows,
 summary, resume marker), the summary saying `reused_from` which cell's run generated them. The cache
-lives in this process only (Hydra's basic launcher runs a sweep's cells in one process; a SLURM or Ray
-cell is its own process and evaluates its base itself) and holds a few entries (rows of one evaluation
+lives in this process only (Hydra's basic launcher runs a sweep's cells in one process, and each
+joblib worker of `hydra/launcher=parallel`, which `make sweep` uses, runs several cells in turn; a
+SLURM or Ray cell is its own process and evaluates its base itself) and holds a few entries (rows of one evaluation
 are kilobytes to a few MB). A sharded (multi-GPU) evaluation is not cached: its ranks must all
 take part in the same turns.
 """
