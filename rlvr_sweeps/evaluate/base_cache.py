@@ -29,6 +29,7 @@ from typing import Any
 from rlvr_sweeps.config import Config
 from rlvr_sweeps.evaluate.core import evaluate_policy, select_tasks
 from rlvr_sweeps.evaluate.records import SUMMARY_FILE, label_dir
+from rlvr_sweeps.evaluate.resume import weight_sums
 from rlvr_sweeps.evaluate.shard import Shard
 from rlvr_sweeps.results import write_text_atomic
 
@@ -37,15 +38,11 @@ _CACHE_MAX = 4  # evaluations kept (oldest dropped): a one-process sweep over se
 
 
 def base_weights_id(model: Any) -> list[float] | str:
-    """The values of the weights the base evaluation runs: one sum per tensor, the adapter's excluded
-    (they are off then, and differ from cell to cell). Adapter tensors are told by the peft tuner's
-    name prefix (`lora_`), not by `requires_grad`: peft freezes them inside `disable_adapter()`. A
-    non-torch policy (reference, null, replay) is named instead."""
-    named = getattr(model, "named_parameters", None)
-    if named is None:
-        return str(getattr(model, "name", type(model).__name__))
+    """The values of the weights the base evaluation runs, the adapter's excluded (they are off then,
+    and differ from cell to cell). Adapter tensors are told by the peft tuner's name prefix (`lora_`),
+    not by `requires_grad`: peft freezes them inside `disable_adapter()`."""
     prefix = getattr(getattr(model, "base_model", None), "prefix", None) if hasattr(model, "peft_config") else None
-    return [float(p.detach().float().sum()) for name, p in named() if not (prefix and prefix in name)]
+    return weight_sums(model, lambda name, _: not (prefix and prefix in name))
 
 
 def base_key(model: Any, tasks: list[Any], conf: Config) -> str:

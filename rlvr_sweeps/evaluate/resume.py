@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,22 @@ from rlvr_sweeps.results import dumps, read_jsonl, write_json_atomic, write_text
 RESUME_FILE = "resume.json"  # the identity of an evaluation in progress: what a restart must match
 
 
+def weight_sums(model: Any, keep: Callable[[str, Any], bool]) -> list[float] | str:
+    """Weights identified by their values: one sum per kept (name, tensor) of a torch model; a
+    non-torch policy (reference, null, replay) by its name. The one way evaluation tells weights apart
+    (this module's resume marker, `base_cache`'s key)."""
+    named = getattr(model, "named_parameters", None)
+    if named is None:
+        return str(getattr(model, "name", type(model).__name__))
+    return [float(p.detach().float().sum()) for name, p in named() if keep(name, p)]
+
+
 def policy_id(policy: Any) -> str:
     """Which weights: for a torch model, the sums of its trainable tensors (the adapter; a requeued
     job whose training ran again differently does not reuse the old rows); else the generator's name."""
-    params = getattr(policy, "parameters", None)
-    if params is None:
-        return str(getattr(policy, "name", type(policy).__name__))
-    sums = [float(p.detach().float().sum()) for p in params() if p.requires_grad]
+    sums = weight_sums(policy, lambda _, p: p.requires_grad)
+    if isinstance(sums, str):
+        return sums
     return json.dumps([len(sums), sums[:64], sum(sums)])
 
 
