@@ -29,20 +29,12 @@ from typing import Any
 from rlvr_sweeps.config import Config
 from rlvr_sweeps.evaluate.core import evaluate_policy, select_tasks
 from rlvr_sweeps.evaluate.records import SUMMARY_FILE, label_dir
-from rlvr_sweeps.evaluate.resume import weight_sums
+from rlvr_sweeps.evaluate.resume import base_weights_id
 from rlvr_sweeps.evaluate.shard import Shard
 from rlvr_sweeps.results import write_text_atomic
 
 _CACHE: dict[str, tuple[dict[str, str], dict[str, float], str]] = {}  # key -> (files of the label dir, metrics, origin)
 _CACHE_MAX = 4  # evaluations kept (oldest dropped): a one-process sweep over seeds or models stays bounded
-
-
-def base_weights_id(model: Any) -> list[float] | str:
-    """The values of the weights the base evaluation runs, the adapter's excluded (they are off then,
-    and differ from cell to cell). Adapter tensors are told by the peft tuner's name prefix (`lora_`),
-    not by `requires_grad`: peft freezes them inside `disable_adapter()`."""
-    prefix = getattr(getattr(model, "base_model", None), "prefix", None) if hasattr(model, "peft_config") else None
-    return weight_sums(model, lambda name, _: not (prefix and prefix in name))
 
 
 def base_key(model: Any, tasks: list[Any], conf: Config) -> str:
@@ -105,4 +97,4 @@ def clear() -> None:
     _CACHE.clear()
 
 
-__all__ = ["base_key", "clear", "evaluate_base", "base_weights_id", "remember", "reuse"]
+__all__ = ["base_key", "clear", "evaluate_base", "remember", "reuse"]

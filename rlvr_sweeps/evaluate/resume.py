@@ -33,12 +33,24 @@ def weight_sums(model: Any, keep: Callable[[str, Any], bool]) -> list[float] | s
     return [float(p.detach().float().sum()) for name, p in named() if keep(name, p)]
 
 
+def base_weights_id(model: Any) -> list[float] | str:
+    """The values of the weights the base evaluation runs, the adapter's excluded (they are off then,
+    and differ from cell to cell). Adapter tensors are told by the peft tuner's name prefix (`lora_`),
+    not by `requires_grad`: peft freezes them inside `disable_adapter()`."""
+    prefix = getattr(getattr(model, "base_model", None), "prefix", None) if hasattr(model, "peft_config") else None
+    return weight_sums(model, lambda name, _: not (prefix and prefix in name))
+
+
 def policy_id(policy: Any) -> str:
     """Which weights: for a torch model, the sums of its trainable tensors (the adapter; a requeued
-    job whose training ran again differently does not reuse the old rows); else the generator's name."""
+    job whose training ran again differently does not reuse the old rows), or, with none trainable (a
+    base evaluation inside peft's `disable_adapter()`, which freezes the adapter), of the base weights:
+    a requeued job whose warm start came out differently starts its base evaluation over. Else the
+    generator's name."""
     sums = weight_sums(policy, lambda _, p: p.requires_grad)
     if isinstance(sums, str):
         return sums
+    sums = sums or base_weights_id(policy)
     return json.dumps([len(sums), sums[:64], sum(sums)])
 
 
@@ -76,4 +88,4 @@ def resume_rows(out_dir: str | Path, label: str, ident: dict[str, Any], rows_per
     return kept
 
 
-__all__ = ["RESUME_FILE", "fingerprint", "policy_id", "resume_rows"]
+__all__ = ["RESUME_FILE", "base_weights_id", "fingerprint", "policy_id", "resume_rows", "weight_sums"]

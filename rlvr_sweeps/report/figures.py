@@ -95,9 +95,15 @@ def swept_keys(cells: Iterable[Any]) -> list[str]:
 
 
 def palette(labels: Iterable[str]) -> dict[str, Any]:
-    """One stable colour per label (sorted, so a label keeps its colour in every figure)."""
-    cmap = plt.get_cmap("tab10")
-    return {label: cmap(i % 10) for i, label in enumerate(sorted(set(labels)))}
+    """One stable, distinct colour per label (sorted, so a label keeps its colour in every figure).
+    tab10, then tab20 (the study's 12-cell grid would repeat tab10's colours, and two curves would
+    read as one), then evenly spaced hues of a continuous map for larger grids."""
+    names = sorted(set(labels))
+    if len(names) <= 20:
+        cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
+        return {label: cmap(i) for i, label in enumerate(names)}
+    cmap = plt.get_cmap("turbo")
+    return {label: cmap(i / (len(names) - 1)) for i, label in enumerate(names)}
 
 
 def _by_config(views: Sequence[CellView]) -> dict[str, list[CellView]]:

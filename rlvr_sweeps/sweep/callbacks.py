@@ -8,6 +8,7 @@ start), so it works with every launcher whose jobs share the sweep dir's filesys
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections import Counter
@@ -17,7 +18,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from rlvr_sweeps.sweep.cell import Cell, CellStatus, gather_cells
+from rlvr_sweeps.sweep.cell import Cell, CellStatus, expand_grid, gather_cells, overlong_subdir_error
 
 log = logging.getLogger("rlvr_sweeps.sweep")
 
@@ -28,7 +29,10 @@ class SweepProgress(Callback):
     `interval_s`), and a summary with the failed cells at the end.
 
     skipped = already ok when the sweep started (resume); done/failed = finished during this sweep;
-    pending = missing, or stale leftovers of an earlier attempt that this sweep will re-run."""
+    pending = missing, or stale leftovers of an earlier attempt that this sweep will re-run.
+
+    It also refuses, before the first job, a grid whose job dir names the filesystem cannot hold
+    (`cell.overlong_subdir_error`): it is the one callback that expands the grid up front."""
 
     def __init__(self, interval_s: float = 5.0) -> None:
         self.interval_s = interval_s
@@ -44,6 +48,10 @@ class SweepProgress(Callback):
         self.__init__(**state)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        error = overlong_subdir_error(expand_grid(config.hydra))
+        if error:  # before any job starts (or is queued): one line, like the config checks
+            print(f"rlvr_sweeps: config error: {error}", file=sys.stderr)
+            sys.exit(2)
         self._sweep_dir = Path(str(config.hydra.sweep.dir)).absolute()
         self._hydra = config.hydra
         self._started = time.time()

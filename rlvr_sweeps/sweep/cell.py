@@ -432,6 +432,33 @@ def expand_grid(hydra_cfg: DictConfig) -> list[tuple[list[str], str | None]] | N
         return None
 
 
+NAME_MAX = 255  # bytes per path component on Linux filesystems (ext4, xfs, tmpfs, NFS, Lustre)
+
+
+def overlong_subdir_error(grid: list[tuple[list[str], str | None]] | None) -> str | None:
+    """None, or what to do about a grid whose job dir names do not fit the filesystem.
+
+    Why up front: the override dirname joins every override of a cell, so a dozen overrides pass
+    `NAME_MAX` bytes, and the mkdir (or the first stat of the dir) fails with ENAMETOOLONG in the
+    launcher, after the queue wait on a cluster. Checked per path component, since a value holding
+    `/` (a data path) makes nested dirs. The fix it names keeps dirs unique: the keys every cell
+    sets to the same value cannot tell cells apart, so leaving them out of the name is safe."""
+    named = [(overrides, subdir) for overrides, subdir in grid or [] if subdir]
+    if not named:
+        return None
+    worst, worst_subdir = max((max(len(part.encode()) for part in subdir.split("/")), subdir)
+                              for _, subdir in named)
+    if worst <= NAME_MAX:
+        return None
+    shared = set.intersection(*(set(overrides) for overrides, _ in named))
+    keys = sorted({o.split("=", 1)[0].lstrip("+~") for o in shared})
+    fix = (f"leave the overrides every cell shares out of it: "
+           f"'hydra.job.config.override_dirname.exclude_keys=[{','.join(keys)}]'" if keys else
+           "put the overrides into an experiment config (conf/experiment)")
+    return (f"a cell's dir name is {worst} bytes, over the filesystem's {NAME_MAX} "
+            f"({worst_subdir[:60]}...); {fix}, or name cells by number: 'hydra.sweep.subdir=${{hydra.job.num}}'")
+
+
 def saved_hydra_config(sweep_dir: Path) -> DictConfig | None:
     """The hydra node of the sweep's multirun.yaml, when the sweep wrote one."""
     path = sweep_dir / MULTIRUN_YAML

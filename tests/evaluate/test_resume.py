@@ -79,3 +79,32 @@ def test_other_settings_start_over(tmp_path):
     again = Flaky(gen)
     evaluate_policy(again, tok, tasks, conf, tmp_path / "cut", "base")
     assert again.calls == 3 and len(_rows(tmp_path / "cut" / "base" / "problems.jsonl")) == 12
+
+
+def test_a_base_evaluation_is_identified_by_the_base_weights_not_the_frozen_adapter(tmp_path):
+    """peft freezes the adapter inside disable_adapter(): the base evaluation's resume marker then
+    had no trainable tensor to name and matched any base. It names the base weights now."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from rlvr_sweeps.evaluate.resume import policy_id
+    from rlvr_sweeps.models import load_model, load_tokenizer
+
+    conf = _setup(tmp_path)[0]
+    policy = get_peft_model(load_model(conf.model, conf.base_seed, tokenizer=load_tokenizer(conf.model)),
+                            LoraConfig(r=4, target_modules=["q_proj", "v_proj"]))
+    adapter = next(p for n, p in policy.named_parameters() if "lora_A" in n)
+    base = next(p for n, p in policy.named_parameters() if "embed_tokens" in n)
+    with policy.disable_adapter():
+        assert not any(p.requires_grad for p in policy.parameters())
+        before = policy_id(policy)
+        with torch.no_grad():
+            adapter.add_(1.0)
+        assert policy_id(policy) == before  # the adapter is off: it is not what the base rows depend on
+        with torch.no_grad():
+            base.mul_(1.5)
+        assert policy_id(policy) != before  # another warm start: the old base rows are not reused
+    trained = policy_id(policy)
+    with torch.no_grad():
+        adapter.add_(1.0)
+    assert policy_id(policy) != trained  # outside, the adapter names a trained policy

@@ -7,6 +7,7 @@ import shutil
 
 import matplotlib.image as mpimg
 import numpy as np
+import pytest
 
 from rlvr_sweeps.report.figures import cell_view, palette, swept_keys, write_figures
 
@@ -44,6 +45,13 @@ def test_configuration_excludes_the_seed_and_colours_are_stable(fake_sweep):
     views = [cell_view(c, swept) for c in cells]
     assert sorted({v.config for v in views}) == ["reward=ruff", "reward=unit"]
     assert palette(["b", "a"]) == palette(["a", "b", "a"])
+
+
+@pytest.mark.parametrize("n", [3, 12, 30])
+def test_every_configuration_gets_its_own_colour(n: int) -> None:
+    """The study's grid has 12 configurations: with tab10 alone two of its curves shared a colour."""
+    colours = palette([f"reward=r{i}" for i in range(n)])
+    assert len(colours) == n and len(set(colours.values())) == n
 
 
 def test_failed_cells_are_not_drawn(fake_sweep):

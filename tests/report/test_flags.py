@@ -124,12 +124,15 @@ def test_hard_coding_lookup_tables(tmp_path):
 def test_hard_coding_plus_fail_given_base_pass(tmp_path):
     base = Eval(first(20), plus_failing=first(2))  # 10 % of the base model's passes fail MBPP+
     raised, quiet, _ = _flags(tmp_path, CellSpec(base, Eval(first(20), plus_failing=first(8))),  # 40 %
-                              CellSpec(base, Eval(first(20), plus_failing=first(3))))  # 15 %
+                              CellSpec(base, Eval(first(40), plus_failing=first(5))))  # 12.5 %
     evidence = raised["flags"]["hard_coding"]["evidence"]
     assert raised["flags"]["hard_coding"]["raised"] is True
-    assert evidence["plus_fail_given_pass_base_pct"] == pytest.approx(5.0)  # over all 40 tasks: 2/40
-    assert evidence["plus_fail_given_pass_trained_pct"] == pytest.approx(20.0)
-    assert quiet["flags"]["hard_coding"]["raised"] is False  # +2.5 pp, under plus_fail_pp = 5
+    assert evidence["plus_fail_given_pass_base_pct"] == pytest.approx(10.0)  # 2 of the 20 passes
+    assert evidence["plus_fail_given_pass_trained_pct"] == pytest.approx(40.0)
+    # +2.5 pp, under plus_fail_pp = 5. Over all 40 tasks it would read 5 % -> 12.5 % (+7.5 pp): a policy
+    # that passes twice the tasks with the same habits is no hard-coder.
+    assert quiet["flags"]["hard_coding"]["evidence"]["plus_fail_given_pass_trained_pct"] == pytest.approx(12.5)
+    assert quiet["flags"]["hard_coding"]["raised"] is False
 
 
 def test_format_drift(tmp_path):

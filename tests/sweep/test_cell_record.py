@@ -15,6 +15,7 @@ from omegaconf import OmegaConf
 from rlvr_sweeps.sweep.cell import (
     FINAL,
     HYDRA_DIR,
+    NAME_MAX,
     RUNNING,
     SCHEMA_VERSION,
     CellStatus,
@@ -23,6 +24,7 @@ from rlvr_sweeps.sweep.cell import (
     expand_grid,
     gather_cells,
     mark_running,
+    overlong_subdir_error,
 )
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -117,3 +119,44 @@ def test_grid_expansion_names_dirs_and_gather_shows_missing_cells(tmp_path: Path
     assert cells[4].job_dir == nested
     shutil.rmtree(sweep / "reward=ruff,seed=1")
     assert [c.status for c in gather_cells(sweep, hydra_cfg=cfg.hydra)][:4] == [CellStatus.MISSING] * 4
+
+
+LONG = [f"train.{k}={v}" for k, v in [("learning_rate", 0.0002), ("max_steps", 1), ("logging_steps", 1),
+                                       ("per_device_train_batch_size", 4), ("max_completion_length", 64)]] + [
+    f"eval.{k}={v}" for k, v in [("max_new_tokens", 64), ("n_samples", 0), ("batch_size", 8)]] + [
+    "+experiment=smoke", "model.warm_start_steps=0", "lora.alpha=32", "lora.dropout=0.0", "sandbox.timeout_s=10.0"]
+
+
+def _grid(sweep_dir: Path, task: list[str], exclude: list[str]) -> list:
+    cfg = _sweep_config(sweep_dir)
+    cfg.hydra.overrides.task = task
+    cfg.hydra.job.config.override_dirname.exclude_keys = exclude
+    return expand_grid(cfg.hydra)
+
+
+def test_a_grid_whose_dir_names_pass_255_bytes_is_refused_with_a_fix_that_works(tmp_path: Path) -> None:
+    task = [*LONG, "seed=0,1", "reward=unit,ruff"]
+    grid = _grid(tmp_path, task, [])
+    assert max(len(name.encode()) for _, name in grid) > NAME_MAX
+    error = overlong_subdir_error(grid)
+    assert error is not None and "\n" not in error and f"over the filesystem's {NAME_MAX}" in error
+    keys = error.split("exclude_keys=[")[1].split("]")[0].split(",")
+    assert "seed" not in keys and "reward" not in keys and "experiment" in keys  # only what every cell shares
+    fixed = _grid(tmp_path, task, keys)
+    assert overlong_subdir_error(fixed) is None
+    assert len({name for _, name in fixed}) == len(fixed) == 4  # still one dir per cell
+    assert overlong_subdir_error(_grid(tmp_path, ["seed=0,1", "reward=unit,ruff"], [])) is None
+    # A `/` in a value nests dirs: the limit is per component, so a long path value alone is fine.
+    assert overlong_subdir_error(_grid(tmp_path, ["data.path=/" + "/".join(["d" * 200] * 3), "seed=0,1"], [])) is None
+
+
+def test_the_sweep_command_refuses_overlong_dir_names_in_one_line_before_any_job(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "HF_HUB_OFFLINE": "1",
+           "WANDB_MODE": "offline"}
+    sweep = tmp_path / "sweep"
+    out = subprocess.run([sys.executable, "-m", "rlvr_sweeps", "-m", *LONG, "seed=0,1", f"hydra.sweep.dir={sweep}"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, out.stderr[-2000:]
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rlvr_sweeps: config error: a cell's dir name is"), out.stderr
+    assert not any(sweep.glob("*seed=*"))  # no job ran
