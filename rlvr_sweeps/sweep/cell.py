@@ -451,7 +451,7 @@ def overlong_subdir_error(grid: list[tuple[list[str], str | None]] | None) -> st
     if worst <= NAME_MAX:
         return None
     shared = set.intersection(*(set(overrides) for overrides, _ in named))
-    keys = sorted({o.split("=", 1)[0].lstrip("+~") for o in shared})
+    keys = sorted({o.key_or_group for o in OverridesParser.create().parse_overrides(sorted(shared))})  # Hydra's exclude_keys match
     fix = (f"leave the overrides every cell shares out of it: "
            f"'hydra.job.config.override_dirname.exclude_keys=[{','.join(keys)}]'" if keys else
            "put the overrides into an experiment config (conf/experiment)")
