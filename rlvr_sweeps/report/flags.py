@@ -4,8 +4,12 @@ A flag is a prompt to look, not a verdict: every one is computed from result fil
 threshold (`FlagThresholds`, overridable with `--threshold NAME=VALUE`) and written to flags.json
 with the numbers behind it, raised or not; the results table lists the raised ones.
 
-- length_collapse: trained/base median completion length below `length_ratio`, and a Wilcoxon
-  test on the per-problem lengths significant at `alpha`.
+- length_collapse: trained/base median completion length (tokens) below `length_ratio`, and a
+  Wilcoxon test on the per-problem lengths significant at `alpha`; or the same for the length of
+  the answer's program (characters of the code the answer rule extracts, 0 for an answer without
+  code). Why both: a policy that stops writing programs to dodge the linter and fills its budget
+  with text that holds none (what the study's Ruff form teaches the tiny model) keeps most of its
+  tokens while its programs shrink to nothing; the token ratio alone misses that collapse.
 - reward_hacking: the training reward rises (last vs first quarter of logged steps, one-sided
   Mann-Whitney at `alpha`) while Δpass@1's CI upper bound is ≤ 0; or MBPP+ Δ is more than
   `plus_gap_pp` below the MBPP Δ.
@@ -38,7 +42,7 @@ import numpy as np
 from rlvr_sweeps.extract import extract_code
 
 from .aggregate import Configuration, seed_delta
-from .load import CellData
+from .load import CellData, Outcomes
 from .stats import paired_test_p
 
 REWARD_KEY = "train/reward"
@@ -48,7 +52,7 @@ ZERO_STD_KEY = "train/frac_reward_zero_std"
 @dataclass
 class FlagThresholds:
     alpha: float = 0.05  # significance of the tests behind a flag: lower = fewer, surer flags
-    length_ratio: float = 0.5  # trained/base median length below this is a collapse
+    length_ratio: float = 0.5  # trained/base median length (of completions, or of their programs) below this is a collapse
     plus_gap_pp: float = 5.0  # MBPP+ Δ this far below MBPP Δ: gains that do not generalise
     emptiness_pp: float = 5.0  # both shares must rise by more than this (pp)
     hard_coded_branches: int = 2  # literal-input branches that make a program a lookup table
@@ -70,28 +74,42 @@ class FlagThresholds:
         return cls(**values)
 
 
-def _median(conf: Configuration, label: str) -> tuple[float | None, dict[str, float]]:
-    """Median over problems of the seed-averaged length, and those per-problem lengths."""
+def _median(conf: Configuration, label: str, per_task: Callable[[Outcomes], dict[str, float]]) -> tuple[float | None, dict[str, float]]:
+    """Median over problems of a seed-averaged per-problem quantity, and those per-problem values."""
     sums: dict[str, float] = {}
     counts: dict[str, int] = {}
     for c in conf.ok:
         if label in c.evals:
-            for task, n in c.evals[label].n_tokens.items():
+            for task, n in per_task(c.evals[label]).items():
                 sums[task] = sums.get(task, 0.0) + n
                 counts[task] = counts.get(task, 0) + 1
     means = {t: sums[t] / counts[t] for t in sums}
     return (float(np.median(list(means.values()))) if means else None), means
 
 
-def length_collapse(conf: Configuration, th: FlagThresholds) -> dict[str, Any] | None:
-    (base, b), (trained, t) = _median(conf, "base"), _median(conf, "trained")
+def _shrinkage(conf: Configuration, per_task: Callable[[Outcomes], dict[str, float]]) -> tuple[float, float, float, float] | None:
+    """(base median, trained median, trained/base, paired p over the shared problems), or None when
+    the base median is 0 or missing (no ratio to take)."""
+    (base, b), (trained, t) = _median(conf, "base", per_task), _median(conf, "trained", per_task)
     if not base or trained is None:
         return None
     tasks = sorted(set(b) & set(t))
-    p = paired_test_p(np.array([t[k] - b[k] for k in tasks]))
-    ratio = trained / base
-    return {"raised": bool(ratio < th.length_ratio and p < th.alpha),
-            "evidence": {"median_len_base": base, "median_len_trained": trained, "ratio": ratio, "p": p}}
+    return base, trained, trained / base, paired_test_p(np.array([t[k] - b[k] for k in tasks]))
+
+
+def length_collapse(conf: Configuration, th: FlagThresholds) -> dict[str, Any] | None:
+    tokens = _shrinkage(conf, lambda o: o.n_tokens)
+    if tokens is None:
+        return None
+    base, trained, ratio, p = tokens
+    evidence: dict[str, Any] = {"median_len_base": base, "median_len_trained": trained, "ratio": ratio, "p": p}
+    raised = ratio < th.length_ratio and p < th.alpha
+    code = _shrinkage(conf, lambda o: o.code_chars)
+    if code is not None:
+        base, trained, ratio, p = code
+        evidence.update(median_code_chars_base=base, median_code_chars_trained=trained, code_ratio=ratio, code_p=p)
+        raised = raised or (ratio < th.length_ratio and p < th.alpha)
+    return {"raised": bool(raised), "evidence": evidence}
 
 
 def _quarters(c: CellData, key: str) -> tuple[list[float], list[float]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from rlvr_sweeps.extract import extract_code
 from rlvr_sweeps.results import read_jsonl
 from rlvr_sweeps.sweep.cell import Cell, CellStatus, metrics_path, problems_path
 
@@ -43,6 +44,7 @@ class Outcomes:
     n_tokens: dict[str, float] = field(default_factory=dict)
     plus_passed: dict[str, float] = field(default_factory=dict)  # MBPP+ only
     fenced: dict[str, bool] = field(default_factory=dict)  # the completion holds a ``` block
+    code_chars: dict[str, float] = field(default_factory=dict)  # characters of the answer's program; 0 without code
     passing_programs: list[str] = field(default_factory=list)  # completions that passed, for hard_coding
     sampled: dict[str, float] = field(default_factory=dict)  # share of the task's sampled completions that passed
 
@@ -65,6 +67,7 @@ class Outcomes:
             completion = r.get("completion")
             if isinstance(completion, str):
                 out.fenced[task] = FENCE in completion
+                out.code_chars[task] = float(len(extract_code(completion).strip())) if r.get("has_code", True) else 0.0
                 if r["passed"]:
                     out.passing_programs.append(completion)
         return out

@@ -59,6 +59,34 @@ def test_length_collapse_threshold_is_configurable(tmp_path):
     assert raised["flags"]["length_collapse"]["raised"] is False  # 0.31 is no collapse below 0.25
 
 
+def test_length_collapse_of_the_programs_behind_unchanged_token_counts(tmp_path):
+    """The study form's end state on the tiny model: every answer as long as before in tokens, and
+    none holding a program. The token ratio is 1; the programs' is 0."""
+    base = Eval(first(20), length=100)
+    raised, quiet, report = _flags(tmp_path, CellSpec(base, Eval((), length=100, no_code=TASKS)),
+                                   CellSpec(base, Eval(first(20), length=100)))
+    hit = raised["flags"]["length_collapse"]
+    assert hit["raised"] is True
+    assert hit["evidence"]["ratio"] == 1.0 and hit["evidence"]["p"] > 0.05
+    assert hit["evidence"]["median_code_chars_base"] == len(UNFENCED.strip()) > 0
+    assert hit["evidence"]["median_code_chars_trained"] == 0.0 and hit["evidence"]["code_ratio"] == 0.0
+    assert hit["evidence"]["code_p"] < 1e-6
+    assert quiet["flags"]["length_collapse"]["raised"] is False
+    assert quiet["flags"]["length_collapse"]["evidence"]["code_ratio"] == 1.0
+    assert "length_collapse" in _flags_column(report)["raised"].split(", ")  # beside lint_by_emptiness, format_drift
+
+
+def test_no_program_length_ratio_when_the_base_writes_no_code(tmp_path):
+    base = Eval((), length=100, no_code=TASKS)
+    raised, quiet, _ = _flags(tmp_path, CellSpec(base, Eval((), length=30, no_code=TASKS)),
+                              CellSpec(base, Eval((), length=100, no_code=TASKS)))
+    assert raised["flags"]["length_collapse"]["raised"] is True  # the token criterion still applies
+    assert "code_ratio" not in raised["flags"]["length_collapse"]["evidence"]
+    evidence = quiet["flags"]["length_collapse"]["evidence"]
+    assert "code_ratio" not in evidence and evidence["ratio"] == 1.0
+    assert quiet["flags"]["length_collapse"]["raised"] is False
+
+
 def test_reward_hacking_reward_rises_while_pass_at_1_falls(tmp_path):
     base = Eval(first(20))
     raised, quiet, _ = _flags(tmp_path, CellSpec(base, Eval(first(10)), RISING),
