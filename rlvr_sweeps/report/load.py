@@ -44,7 +44,7 @@ class Outcomes:
     n_tokens: dict[str, float] = field(default_factory=dict)
     plus_passed: dict[str, float] = field(default_factory=dict)  # MBPP+ only
     fenced: dict[str, bool] = field(default_factory=dict)  # the completion holds a ``` block
-    code_chars: dict[str, float] = field(default_factory=dict)  # characters of the answer's program; 0 without code
+    code_chars: dict[str, float] = field(default_factory=dict)  # characters of the program (first code block: rows hold no entry point); 0 for no_code
     passing_programs: list[str] = field(default_factory=list)  # completions that passed, for hard_coding
     sampled: dict[str, float] = field(default_factory=dict)  # share of the task's sampled completions that passed
 
