@@ -76,6 +76,18 @@ def test_length_collapse_of_the_programs_behind_unchanged_token_counts(tmp_path)
     assert "length_collapse" in _flags_column(report)["raised"].split(", ")  # beside lint_by_emptiness, format_drift
 
 
+@pytest.mark.parametrize(("share", "collapsed"), [(0.1, False), (0.4, False), (0.6, True), (1.0, True)])
+def test_program_length_collapses_once_most_answers_hold_no_code(tmp_path, share, collapsed):
+    """Tokens unchanged throughout; the programs' median goes to 0 once more than half the answers
+    hold none, and only then."""
+    base = Eval(first(20), length=100)
+    emptied = Eval((), length=100, no_code=TASKS[: int(share * len(TASKS))])
+    entry, _quiet, _ = _flags(tmp_path, CellSpec(base, emptied), CellSpec(base, base))
+    flag = entry["flags"]["length_collapse"]
+    assert flag["evidence"]["ratio"] == 1.0 and flag["raised"] is collapsed
+    assert (flag["evidence"]["code_ratio"] == 0.0) is collapsed
+
+
 def test_no_program_length_ratio_when_the_base_writes_no_code(tmp_path):
     base = Eval((), length=100, no_code=TASKS)
     raised, quiet, _ = _flags(tmp_path, CellSpec(base, Eval((), length=30, no_code=TASKS)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -85,10 +86,7 @@ def test_vllm_and_hf_give_identical_greedy_completions_and_verdicts_with_and_wit
         v, h = _rows(tmp_path / "v" / label / "problems.jsonl"), _rows(tmp_path / "h" / label / "problems.jsonl")
         assert len(v) == len(h) == 6 and [r[:3] for r in v] == [r[:3] for r in h]
         for prompt, (gen_ids, v_logp), v_row, h_row in zip(prompts, ids[label], v, h, strict=True):
-            if label == "b":
-                with policy.disable_adapter():
-                    steps = _teacher_forced(policy, tok, prompt, gen_ids)
-            else:
+            with policy.disable_adapter() if label == "b" else contextlib.nullcontext():
                 steps = _teacher_forced(policy, tok, prompt, gen_ids)
             drift = max(abs(a - b[2]) for a, b in zip(v_logp, steps, strict=True))
             assert drift < TIE / 10, f"vLLM's and HF's log-probs of the same tokens differ by {drift:.2e}"
